@@ -1,0 +1,101 @@
+/**
+ * The Deno side of the FFI line: `Deno.dlopen` and `Deno.UnsafePointer*`.
+ *
+ * @module
+ */
+import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
+import type { NativeType, SymbolTable } from "./symbols.ts";
+import { LIBC_SYMBOLS, WAITER_SYMBOLS } from "./symbols.ts";
+
+const DENO_TYPE = {
+  i32: "i32",
+  u32: "u32",
+  i64: "i64",
+  u64: "u64",
+  buffer: "buffer",
+  void: "void",
+} as const satisfies Record<NativeType, Deno.NativeType | "void">;
+
+function open<S extends SymbolTable>(path: string, symbols: S): OpenedLibrary<S> {
+  const spec: Record<string, Deno.ForeignFunction> = {};
+  for (const [name, s] of Object.entries(symbols)) {
+    spec[name] = {
+      parameters: s.parameters.map((t) => DENO_TYPE[t] as Deno.NativeType),
+      result: DENO_TYPE[s.result],
+      nonblocking: s.nonblocking ?? false,
+    };
+  }
+  const lib = Deno.dlopen(path, spec);
+  const bound: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(symbols)) {
+    const fn = lib.symbols[name] as (...args: unknown[]) => unknown;
+    // Deno returns 64-bit integers as bigint; the neutral interface deals in numbers.
+    bound[name] = s.result === "i64" || s.result === "u64"
+      ? (...args: unknown[]) => Number(fn(...args) as bigint)
+      : fn;
+  }
+  return { symbols: bound as OpenedLibrary<S>["symbols"], close: () => lib.close() };
+}
+
+function addressOf(view: ArrayBufferView): number {
+  return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(view)));
+}
+
+function pointerAt(address: number): Deno.PointerObject {
+  const pointer = Deno.UnsafePointer.create(BigInt(address));
+  if (pointer === null) throw new RangeError("Cannot read native memory: the address is null");
+  return pointer;
+}
+
+function arrayBufferAt(address: number, length: number): ArrayBuffer {
+  return Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), length);
+}
+
+function readI32(address: number): number {
+  return new Deno.UnsafePointerView(pointerAt(address)).getInt32();
+}
+
+/**
+ * Deno runs a `nonblocking` FFI call on its blocking thread pool and settles a
+ * promise on the JavaScript thread, which is exactly a waiter. While the call
+ * is pending it keeps the process alive, so `release()` writes to the eventfd
+ * to end it.
+ */
+function createWaiter(libcPath: string, fd: number, onReadable: () => void): ReadableWaiter {
+  const lib = open(libcPath, { ...WAITER_SYMBOLS, write: LIBC_SYMBOLS.write });
+  // A nonblocking symbol returns a promise of its result in Deno.
+  const poll = lib.symbols.poll as unknown as (
+    ...args: Parameters<typeof lib.symbols.poll>
+  ) => Promise<number>;
+  const pollfd = new Int32Array([fd, 1, /* POLLIN */ 0]);
+  const pollBytes = new Uint8Array(pollfd.buffer, 0, 8);
+  const one = new BigUint64Array([1n]);
+  let busy = false;
+  const ended = () => {
+    busy = false;
+    onReadable();
+  };
+  return {
+    get busy() {
+      return busy;
+    },
+    arm() {
+      if (busy) return;
+      busy = true;
+      poll(pollBytes, 1, -1).then(ended, ended);
+    },
+    release() {
+      if (busy) lib.symbols.write(fd, one, 8);
+    },
+  };
+}
+
+/** The Deno runtime adapter. */
+export const adapter: RuntimeAdapter = {
+  runtime: "deno",
+  open,
+  addressOf,
+  arrayBufferAt,
+  readI32,
+  createWaiter,
+};

@@ -1,0 +1,246 @@
+/**
+ * The native layer: picks the runtime adapter, opens liburing (or libc's
+ * `syscall(2)` where liburing is absent or too old) and exposes io_uring's three
+ * system calls and the few libc functions the core needs, all returning
+ * `-errno` on failure, never throwing.
+ *
+ * `IORING_NATIVE=liburing|libc` forces one path; `IORING_LIBURING` names the
+ * liburing file to open instead of `liburing.so.2`.
+ *
+ * @module
+ */
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
+import { LIBC_SYMBOLS, LIBURING_SYMBOLS } from "./symbols.ts";
+import { IO_URING_SYSCALL } from "../ring/constants.ts";
+
+/** Which implementation of the io_uring system calls is in use. */
+export type NativePath = "liburing" | "libc";
+
+/** io_uring's system calls and the libc functions around them. Every function returns `-errno` on failure. */
+export interface Native {
+  readonly runtime: "deno" | "bun";
+  readonly path: NativePath;
+  /** The shared library that provides the io_uring calls. */
+  readonly library: string;
+  setup(entries: number, params: Uint8Array): number;
+  enter(fd: number, toSubmit: number, minComplete: number, flags: number): number;
+  enter2(
+    fd: number,
+    toSubmit: number,
+    minComplete: number,
+    flags: number,
+    arg: ArrayBufferView | null,
+    argSize: number,
+  ): number;
+  register(fd: number, opcode: number, arg: ArrayBufferView | null, nrArgs: number): number;
+  /** Maps `length` bytes of `fd` at `offset` shared and read-write; returns the address or `-errno`. */
+  mmapShared(fd: number, length: number, offset: number, populate: boolean): number;
+  munmap(address: number, length: number): number;
+  close(fd: number): number;
+  read(fd: number, buffer: ArrayBufferView, length: number): number;
+  write(fd: number, buffer: ArrayBufferView, length: number): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(fds: Int32Array, flags: number): number;
+  socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
+  addressOf(view: ArrayBufferView): number;
+  arrayBufferAt(address: number, length: number): ArrayBuffer;
+  createWaiter(fd: number, onReadable: () => void): ReadableWaiter;
+}
+
+/** Thrown when no way to io_uring works; `attempts` says what was tried and why it failed. */
+export class IoUringUnavailableError extends Error {
+  /** Each path tried, with the reason it failed. */
+  readonly attempts: readonly string[];
+  constructor(attempts: string[], options?: ErrorOptions) {
+    super(`io_uring is not available:\n  - ${attempts.join("\n  - ")}`, options);
+    this.name = "IoUringUnavailableError";
+    this.attempts = attempts;
+  }
+}
+
+const LIBC = "libc.so.6";
+const LIBURING = "liburing.so.2";
+
+const SYSCALL_NUMBERS: Record<string, { setup: number; enter: number; register: number }> = IO_URING_SYSCALL;
+
+const PROT_READ = 0x1;
+const PROT_WRITE = 0x2;
+const MAP_SHARED = 0x01;
+const MAP_POPULATE = 0x08000;
+const ENOSYS = 38;
+const EPERM = 1;
+
+function env(name: string): string | undefined {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined; // Deno without --allow-env
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+}
+
+async function loadAdapter(): Promise<RuntimeAdapter> {
+  // Computed specifiers: each runtime loads only its own adapter, and neither
+  // type checker follows the other's.
+  const module = "Bun" in globalThis ? "./bun.ts" : "./deno.ts";
+  return (await import(module)).adapter;
+}
+
+function createNative(
+  adapter: RuntimeAdapter,
+  libc: OpenedLibrary<typeof LIBC_SYMBOLS>,
+  path: NativePath,
+  library: string,
+  uring: OpenedLibrary<typeof LIBURING_SYMBOLS> | null,
+): Native {
+  const c = libc.symbols;
+  const errnoAddress = c.__errno_location();
+  // libc returns -1 and sets errno; the neutral interface returns -errno.
+  const check = (ret: number): number => (ret === -1 ? -adapter.readI32(errnoAddress) : ret);
+  const address = (
+    view: ArrayBufferView | null,
+  ): number => (view === null || view.byteLength === 0 ? 0 : adapter.addressOf(view));
+  let io: Pick<Native, "setup" | "enter" | "enter2" | "register">;
+  if (uring !== null) {
+    const u = uring.symbols;
+    io = {
+      setup: (entries, params) => u.io_uring_setup(entries, params),
+      enter: (fd, toSubmit, minComplete, flags) => u.io_uring_enter(fd, toSubmit, minComplete, flags, null),
+      enter2: (fd, toSubmit, minComplete, flags, arg, size) =>
+        u.io_uring_enter2(fd, toSubmit, minComplete, flags, arg, size),
+      register: (fd, opcode, arg, nrArgs) => u.io_uring_register(fd, opcode, arg, nrArgs),
+    };
+  } else {
+    const nr = SYSCALL_NUMBERS[process.arch];
+    const sys = c.syscall;
+    io = {
+      setup: (entries, params) => check(sys(nr.setup, entries, address(params), 0, 0, 0, 0)),
+      enter: (fd, toSubmit, minComplete, flags) =>
+        check(sys(nr.enter, fd, toSubmit, minComplete, flags, 0, 0)),
+      enter2: (fd, toSubmit, minComplete, flags, arg, size) =>
+        check(sys(nr.enter, fd, toSubmit, minComplete, flags, address(arg), size)),
+      register: (fd, opcode, arg, nrArgs) => check(sys(nr.register, fd, opcode, address(arg), nrArgs, 0, 0)),
+    };
+  }
+  return {
+    runtime: adapter.runtime,
+    path,
+    library,
+    ...io,
+    mmapShared: (fd, length, offset, populate) =>
+      check(
+        c.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, offset),
+      ),
+    munmap: (addr, length) => check(c.munmap(addr, length)),
+    close: (fd) => check(c.close(fd)),
+    read: (fd, buffer, length) => check(c.read(fd, buffer, length)),
+    write: (fd, buffer, length) => check(c.write(fd, buffer, length)),
+    eventfd: (initval, flags) => check(c.eventfd(initval, flags)),
+    pipe2: (fds, flags) => check(c.pipe2(fds, flags)),
+    socketpair: (domain, type, protocol, fds) => check(c.socketpair(domain, type, protocol, fds)),
+    addressOf: adapter.addressOf,
+    arrayBufferAt: adapter.arrayBufferAt,
+    createWaiter: (fd, onReadable) => adapter.createWaiter(LIBC, fd, onReadable),
+  };
+}
+
+/** Tries io_uring_setup with one entry and closes the ring: returns 0 or -errno. */
+function trySetup(native: Native): number {
+  const params = new Uint8Array(120);
+  const fd = native.setup(1, params);
+  if (fd >= 0) native.close(fd);
+  return fd < 0 ? fd : 0;
+}
+
+function whySetupFailed(errno: number): string {
+  let disabled = "";
+  try {
+    disabled = readFileSync("/proc/sys/kernel/io_uring_disabled", "utf8").trim();
+  } catch { /* older kernels have no such sysctl */ }
+  if (errno === ENOSYS) {
+    return "io_uring_setup failed with ENOSYS: the kernel has no io_uring (older than 5.1, or built without it)";
+  }
+  if (errno === EPERM) {
+    if (disabled === "2") {
+      return "io_uring_setup failed with EPERM: io_uring is disabled (/proc/sys/kernel/io_uring_disabled = 2)";
+    }
+    if (disabled === "1") {
+      return "io_uring_setup failed with EPERM: io_uring is limited to the io_uring_group (/proc/sys/kernel/io_uring_disabled = 1)";
+    }
+    return "io_uring_setup failed with EPERM: a seccomp profile or security module forbids io_uring (containers often do)";
+  }
+  return `io_uring_setup failed with errno ${errno}`;
+}
+
+async function loadNative(): Promise<Native> {
+  const adapter = await loadAdapter();
+  const attempts: string[] = [];
+  let libc: OpenedLibrary<typeof LIBC_SYMBOLS>;
+  try {
+    libc = adapter.open(LIBC, LIBC_SYMBOLS);
+  } catch (error) {
+    throw new IoUringUnavailableError([`libc (${LIBC}): cannot open: ${reason(error)}`], { cause: error });
+  }
+  const forced = env("IORING_NATIVE");
+  if (forced !== undefined && forced !== "" && forced !== "liburing" && forced !== "libc") {
+    throw new TypeError(
+      `Cannot load io_uring: IORING_NATIVE must be "liburing" or "libc": current value is "${forced}"`,
+    );
+  }
+  let lastError: unknown;
+  if (forced !== "libc") {
+    const file = env("IORING_LIBURING") || LIBURING;
+    try {
+      const uring = adapter.open(file, LIBURING_SYMBOLS);
+      const native = createNative(adapter, libc, "liburing", file, uring);
+      const errno = trySetup(native);
+      if (errno === 0) return native;
+      attempts.push(`liburing (${file}): ${whySetupFailed(-errno)}`);
+      uring.close();
+    } catch (error) {
+      lastError = error;
+      const missing = /symbol|undefined/i.test(reason(error));
+      attempts.push(
+        `liburing (${file}): ${
+          missing
+            ? "too old: io_uring_setup/enter2/register are exported from liburing 2.3 on"
+            : "cannot open"
+        }: ${reason(error)}`,
+      );
+    }
+  }
+  if (forced !== "liburing") {
+    if (SYSCALL_NUMBERS[process.arch] === undefined) {
+      attempts.push(`libc syscall(2): no io_uring syscall numbers known for architecture ${process.arch}`);
+    } else {
+      const native = createNative(adapter, libc, "libc", LIBC, null);
+      const errno = trySetup(native);
+      if (errno === 0) return native;
+      attempts.push(`libc syscall(2): ${whySetupFailed(-errno)}`);
+    }
+  }
+  throw new IoUringUnavailableError(attempts, { cause: lastError });
+}
+
+let loading: Promise<Native> | undefined;
+let loaded: Native | undefined;
+
+/**
+ * Loads the native layer once per process (per Worker). Rings are created
+ * synchronously, so the module that constructs them awaits this at import.
+ */
+export function native(): Promise<Native> {
+  loading ??= loadNative().then((n) => (loaded = n));
+  return loading;
+}
+
+/** The loaded native layer, or the error that kept it from loading. */
+export function nativeSync(): Native {
+  if (loaded === undefined) throw new Error("The native layer is not loaded yet: await native() first");
+  return loaded;
+}

@@ -1,0 +1,32 @@
+/**
+ * io_uring for Deno and Bun, through each runtime's built-in FFI: no native
+ * addon. SQEs are written from JavaScript straight into the ring's mapped
+ * memory and submitted in batches with one `io_uring_enter`; completions
+ * arrive as promises or as an async iterator, without blocking the event loop.
+ *
+ * @example Copy the start of a file
+ * ```ts
+ * import { IoRing, O_CREAT, O_TRUNC, O_WRONLY } from "@ioring/ioring";
+ * await using ring = new IoRing();
+ * const src = await ring.openat("/etc/hostname");
+ * const dst = await ring.openat(`${Deno.makeTempDirSync()}/copy`, { flags: O_WRONLY | O_CREAT | O_TRUNC });
+ * const buffer = new Uint8Array(4096);
+ * const n = await ring.read(src, buffer, 0);
+ * await ring.write(dst, buffer.subarray(0, n), 0);
+ * await Promise.all([ring.close(src), ring.close(dst)]);
+ * ```
+ *
+ * @module
+ */
+export {
+  type CompletionCallback,
+  type CompletionsOptions,
+  type Cqe,
+  IoRing,
+  type IoRingOptions,
+} from "./ring/io_ring.ts";
+export { IoRingError, type IoRingErrorTarget } from "./ring/error.ts";
+export { IoUringUnavailableError } from "./ffi/native.ts";
+export { errnoMessage, errnoName, errnoNumber } from "./ring/errno.ts";
+export * from "./ring/constants.ts";
+export * from "./ops/mod.ts";

@@ -1,0 +1,40 @@
+import type { SqeWriter } from "../ring/sqe.ts";
+import { addressOf, type BufferSource, byteView, checkFd, checkLength, checkOffset } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** Options of {@link Read} and {@link Write}. */
+export interface ReadWriteOptions {
+  /** Bytes to transfer; default: the whole buffer. */
+  length?: number;
+  /** `RWF_*` flags, as for preadv2(2)/pwritev2(2). */
+  rwFlags?: number;
+}
+
+/** The shape shared by single-buffer reads and writes: fd, buffer, length, offset, rw_flags. */
+export abstract class BufferOp extends OpBase {
+  /** The memory the kernel reads or writes; held until completion. */
+  readonly buffer: Uint8Array;
+  readonly #fd: number;
+  readonly #address: number;
+  readonly #length: number;
+  readonly #offset: number;
+  readonly #rwFlags: number;
+
+  constructor(name: string, fd: number, buffer: BufferSource, offset: number, options: ReadWriteOptions) {
+    super();
+    const what = `${name} fd ${fd}`;
+    this.#fd = checkFd(fd, what);
+    this.buffer = byteView(buffer, what);
+    this.#length = checkLength(options.length, this.buffer, what);
+    this.#offset = checkOffset(offset, what);
+    this.#rwFlags = options.rwFlags ?? 0;
+    this.#address = addressOf(this.buffer);
+    this.target = { fd };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(this.opcode, this.#fd, this.#address, this.#length, this.#offset);
+    if (this.#rwFlags !== 0) sqe.opFlags(this.#rwFlags);
+  }
+}

@@ -1,0 +1,62 @@
+import { IOVEC } from "../ring/layout.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { addressOf, type BufferSource, byteView, checkFd, checkOffset } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** Options of {@link Readv} and {@link Writev}. */
+export interface VectoredOptions {
+  /** `RWF_*` flags, as for preadv2(2)/pwritev2(2). */
+  rwFlags?: number;
+}
+
+const IOV_MAX = 1024;
+const TWO_32 = 4294967296;
+
+/** The shape shared by readv and writev: an iovec array built once and held with its buffers. */
+export abstract class VectoredOp extends OpBase {
+  /** The buffers, in order; held until completion. */
+  readonly buffers: readonly Uint8Array[];
+  /** The `struct iovec` array the kernel reads. */
+  readonly iovecs: Uint32Array;
+  readonly #fd: number;
+  readonly #offset: number;
+  readonly #rwFlags: number;
+  readonly #address: number;
+
+  constructor(
+    name: string,
+    fd: number,
+    buffers: readonly BufferSource[],
+    offset: number,
+    options: VectoredOptions,
+  ) {
+    super();
+    const what = `${name} fd ${fd}`;
+    this.#fd = checkFd(fd, what);
+    if (!Array.isArray(buffers)) throw new TypeError(`Cannot ${what}: buffers must be an array of buffers`);
+    if (buffers.length === 0 || buffers.length > IOV_MAX) {
+      throw new RangeError(
+        `Cannot ${what}: between 1 and ${IOV_MAX} buffers are needed: current count is ${buffers.length}`,
+      );
+    }
+    this.buffers = buffers.map((b) => byteView(b, what));
+    this.iovecs = new Uint32Array((this.buffers.length * IOVEC.size) / 4);
+    this.buffers.forEach((view, i) => {
+      const address = addressOf(view);
+      const w = (i * IOVEC.size) / 4;
+      this.iovecs[w] = address >>> 0;
+      this.iovecs[w + 1] = Math.floor(address / TWO_32);
+      this.iovecs[w + 2] = view.byteLength;
+    });
+    this.#offset = checkOffset(offset, what);
+    this.#rwFlags = options.rwFlags ?? 0;
+    this.#address = addressOf(this.iovecs);
+    this.target = { fd };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(this.opcode, this.#fd, this.#address, this.buffers.length, this.#offset);
+    if (this.#rwFlags !== 0) sqe.opFlags(this.#rwFlags);
+  }
+}

@@ -1,0 +1,49 @@
+import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { checkFd } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** Options of {@link Fsync}. */
+export interface FsyncOptions {
+  /** fdatasync(2) instead of fsync(2) (IORING_FSYNC_DATASYNC). */
+  datasync?: boolean;
+}
+
+/**
+ * Queues (but does not submit) an fsync(2), or fdatasync(2) with `datasync`.
+ * It does not wait for earlier writes in the ring: link it after them
+ * (IOSQE_IO_LINK) or drain (IOSQE_IO_DRAIN) to order it.
+ * Matches `io_uring_prep_fsync()` in liburing. Available since 5.1.
+ *
+ * @example
+ * ```ts
+ * import { Fsync, IoRing, O_WRONLY } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+ * await ring.run(new Fsync(fd, { datasync: true }));
+ * await ring.close(fd);
+ * ```
+ */
+export class Fsync extends OpBase {
+  /** Points the kernel at no memory. */
+  override readonly holdsMemory = false;
+  /** Its name in errors. */
+  readonly name = "fsync";
+  /** IORING_OP_FSYNC. */
+  readonly opcode = IORING_OP_FSYNC;
+  readonly #fd: number;
+  readonly #flags: number;
+
+  /** @param fd The file descriptor to sync. */
+  constructor(fd: number, options: FsyncOptions = {}) {
+    super();
+    this.#fd = checkFd(fd, `fsync fd ${fd}`);
+    this.#flags = options.datasync === true ? IORING_FSYNC_DATASYNC : 0;
+    this.target = { fd };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_FSYNC, this.#fd, 0, 0, 0).opFlags(this.#flags);
+  }
+}

@@ -1,0 +1,28 @@
+import { IORING_OP_NOP } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { OpBase } from "./op.ts";
+
+/**
+ * Queues (but does not submit) a NOP: it completes with `res` 0 and does
+ * nothing else; useful to measure the ring itself and to order links.
+ * Matches `io_uring_prep_nop()` in liburing. Available since 5.1.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, Nop } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * console.log(await ring.run(new Nop())); // 0
+ * ```
+ */
+export class Nop extends OpBase {
+  /** Points the kernel at no memory. */
+  override readonly holdsMemory = false;
+  /** Its name in errors. */
+  readonly name = "nop";
+  /** IORING_OP_NOP. */
+  readonly opcode = IORING_OP_NOP;
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_NOP, -1, 0, 0, 0);
+  }
+}

@@ -1,0 +1,92 @@
+import type { SqeWriter } from "../ring/sqe.ts";
+import type { IoRingErrorTarget } from "../ring/error.ts";
+
+/**
+ * One io_uring operation, ready to be written into an SQE. Builders are
+ * reusable: preparing the same builder many times writes the same SQE fields
+ * and allocates nothing. A builder holds the memory it points the kernel at,
+ * and the ring holds the builder until the operation's last completion.
+ *
+ * @example A NOP through the low-level API
+ * ```ts
+ * import { IoRing, Nop } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * ring.prepare(new Nop(), 7);
+ * ring.submit();
+ * for await (const cqe of ring.completions()) {
+ *   console.log(cqe.userData, cqe.res); // 7 0
+ *   break;
+ * }
+ * ```
+ */
+export interface Op {
+  /** The operation's name in errors ("read", "openat"). */
+  readonly name: string;
+  /** The `IORING_OP_*` code. */
+  readonly opcode: number;
+  /** The fd or path that errors name. */
+  readonly target: IoRingErrorTarget;
+  /** False for operations that point the kernel at no memory (NOP, fsync, close): the ring then holds no reference. */
+  readonly holdsMemory?: boolean;
+  /** Writes the operation into the selected SQE (every field; user_data is set by the ring afterwards). */
+  prep(sqe: SqeWriter): void;
+}
+
+/**
+ * The fields every SQE has, as chainable setters. Subclasses write their own
+ * fields in `prepOp` and this class applies flags, ioprio and personality.
+ *
+ * @example Linking two operations
+ * ```ts
+ * import { IOSQE_IO_LINK, IoRing, Nop } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * ring.prepare(new Nop().flags(IOSQE_IO_LINK), 1);
+ * ring.prepare(new Nop(), 2);
+ * ring.submit();
+ * ```
+ */
+export abstract class OpBase implements Op {
+  abstract readonly name: string;
+  abstract readonly opcode: number;
+  /** The fd or path that errors name. */
+  target: IoRingErrorTarget = {};
+  /** Whether the op points the kernel at memory the ring must hold until completion. */
+  readonly holdsMemory: boolean = true;
+  #flags = 0;
+  #ioprio = 0;
+  #personality = 0;
+
+  /** ORs `IOSQE_*` flags into the SQE (IOSQE_IO_LINK, IOSQE_ASYNC, ...). */
+  flags(flags: number): this {
+    this.#flags |= flags;
+    return this;
+  }
+
+  /** Sets the I/O priority (`ioprio`) of the request. */
+  ioprio(ioprio: number): this {
+    this.#ioprio = ioprio;
+    return this;
+  }
+
+  /** Runs the request with a registered personality's credentials. */
+  personality(id: number): this {
+    this.#personality = id;
+    return this;
+  }
+
+  /** The `IOSQE_*` flags set so far. */
+  get sqeFlags(): number {
+    return this.#flags;
+  }
+
+  /** Writes the operation's own fields, starting from a fully written SQE (`prepRw`). */
+  protected abstract prepOp(sqe: SqeWriter): void;
+
+  /** Writes the whole SQE. */
+  prep(sqe: SqeWriter): void {
+    this.prepOp(sqe);
+    if (this.#flags !== 0) sqe.flags(this.#flags);
+    if (this.#ioprio !== 0) sqe.ioprio(this.#ioprio);
+    if (this.#personality !== 0) sqe.personality(this.#personality);
+  }
+}

@@ -1,0 +1,56 @@
+import { AT_FDCWD, IORING_OP_OPENAT, O_CLOEXEC, O_RDONLY } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { addressOf, checkFd, cString } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** Options of {@link Openat}. */
+export interface OpenatOptions {
+  /** `O_*` flags; default `O_RDONLY`. `O_CLOEXEC` is always added. */
+  flags?: number;
+  /** Permission bits for a created file; default 0o666 (less the umask). */
+  mode?: number;
+  /** The directory a relative path starts from; default `AT_FDCWD`. */
+  dirfd?: number;
+}
+
+/**
+ * Queues (but does not submit) an openat(2): `res` is the new file descriptor.
+ * Matches `io_uring_prep_openat()` in liburing. Available since 5.6.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, Openat } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.run(new Openat("/etc/hostname"));
+ * await ring.close(fd);
+ * ```
+ */
+export class Openat extends OpBase {
+  /** Its name in errors. */
+  readonly name = "openat";
+  /** IORING_OP_OPENAT. */
+  readonly opcode = IORING_OP_OPENAT;
+  /** The NUL-terminated path the kernel reads; held until completion. */
+  readonly path: Uint8Array;
+  readonly #dirfd: number;
+  readonly #flags: number;
+  readonly #mode: number;
+  readonly #address: number;
+
+  /** @param path The file to open. */
+  constructor(path: string | URL, options: OpenatOptions = {}) {
+    super();
+    const what = `openat '${path}'`;
+    this.path = cString(path, what);
+    this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
+    this.#flags = ((options.flags ?? O_RDONLY) | O_CLOEXEC) >>> 0;
+    this.#mode = options.mode ?? 0o666;
+    this.#address = addressOf(this.path);
+    this.target = { path: String(path instanceof URL ? decodeURIComponent(path.pathname) : path) };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_OPENAT, this.#dirfd, this.#address, this.#mode, 0).opFlags(this.#flags);
+  }
+}

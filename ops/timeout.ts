@@ -1,0 +1,86 @@
+import { IORING_OP_TIMEOUT } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { addressOf } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** A duration or point in time: milliseconds, or seconds and nanoseconds. */
+export type TimeSpec = number | { sec: number; nsec?: number };
+
+/** Options of {@link Timeout}. */
+export interface TimeoutOptions {
+  /** Also complete once this many other completions have been posted (0: time only). */
+  count?: number;
+  /** `IORING_TIMEOUT_*` flags: ABS, BOOTTIME, REALTIME, ETIME_SUCCESS, MULTISHOT. */
+  flags?: number;
+}
+
+/** Encodes a {@link TimeSpec} as a `struct __kernel_timespec`. */
+export function encodeTimespec(time: TimeSpec, what: string): BigInt64Array {
+  let sec: number, nsec: number;
+  if (typeof time === "number") {
+    if (!Number.isFinite(time) || time < 0) {
+      throw new RangeError(
+        `Cannot ${what}: time must be a finite number of milliseconds >= 0: current value is ${time}`,
+      );
+    }
+    sec = Math.floor(time / 1000);
+    nsec = Math.round((time - sec * 1000) * 1e6);
+  } else if (typeof time === "object" && time !== null) {
+    sec = time.sec;
+    nsec = time.nsec ?? 0;
+    if (!Number.isSafeInteger(sec) || sec < 0 || !Number.isInteger(nsec) || nsec < 0 || nsec >= 1e9) {
+      throw new RangeError(
+        `Cannot ${what}: sec must be an integer >= 0 and nsec an integer below 1e9: current value is ${sec}s ${nsec}ns`,
+      );
+    }
+  } else {
+    throw new TypeError(
+      `Cannot ${what}: time must be milliseconds or { sec, nsec }: current value is ${String(time)}`,
+    );
+  }
+  return new BigInt64Array([BigInt(sec), BigInt(nsec)]);
+}
+
+/**
+ * Queues (but does not submit) a timeout: it completes with `-ETIME` when the
+ * time passes, or with 0 once `count` other completions have been posted.
+ * Matches `io_uring_prep_timeout()` in liburing. Available since 5.4.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, Timeout } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const res = await ring.run(new Timeout(10)).catch((error) => error.code);
+ * console.log(res); // "ETIME": the promise API's ring.timeout() resolves instead
+ * ```
+ */
+export class Timeout extends OpBase {
+  /** Its name in errors. */
+  readonly name = "timeout";
+  /** IORING_OP_TIMEOUT. */
+  readonly opcode = IORING_OP_TIMEOUT;
+  /** The `struct __kernel_timespec` the kernel reads; held until completion. */
+  readonly timespec: BigInt64Array;
+  readonly #count: number;
+  readonly #flags: number;
+  readonly #address: number;
+
+  /** @param time How long (or until when, with IORING_TIMEOUT_ABS). */
+  constructor(time: TimeSpec, options: TimeoutOptions = {}) {
+    super();
+    this.timespec = encodeTimespec(time, "timeout");
+    this.#count = options.count ?? 0;
+    if (!Number.isInteger(this.#count) || this.#count < 0 || this.#count > 0xffffffff) {
+      throw new RangeError(
+        `Cannot timeout: count must be an integer from 0 to 2^32-1: current value is ${this.#count}`,
+      );
+    }
+    this.#flags = options.flags ?? 0;
+    this.#address = addressOf(this.timespec);
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_TIMEOUT, -1, this.#address, 1, this.#count).opFlags(this.#flags);
+  }
+}

@@ -1,0 +1,34 @@
+import { IORING_OP_WRITEV } from "../ring/constants.ts";
+import type { BufferSource } from "./_memory.ts";
+import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
+
+/**
+ * Queues (but does not submit) a writev(2)/pwritev2(2) of several buffers in
+ * order: `res` is the total number of bytes written.
+ * Matches `io_uring_prep_writev()` / `io_uring_prep_writev2()` in liburing. Available since 5.1.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, O_WRONLY, Writev } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+ * const enc = new TextEncoder();
+ * console.log(await ring.run(new Writev(fd, [enc.encode("hello, "), enc.encode("world")], 0))); // 12
+ * await ring.close(fd);
+ * ```
+ */
+export class Writev extends VectoredOp {
+  /** Its name in errors. */
+  readonly name = "writev";
+  /** IORING_OP_WRITEV. */
+  readonly opcode = IORING_OP_WRITEV;
+
+  /**
+   * @param fd The file descriptor to write to.
+   * @param buffers Written in order.
+   * @param offset The file offset, or -1 for the file position (default).
+   */
+  constructor(fd: number, buffers: readonly BufferSource[], offset = -1, options: VectoredOptions = {}) {
+    super("writev", fd, buffers, offset, options);
+  }
+}

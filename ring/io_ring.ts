@@ -1,0 +1,995 @@
+/**
+ * The ring: setup, the SQ and CQ as typed-array views over the kernel's mapped
+ * memory, batched submission, completion dispatch, and teardown.
+ *
+ * @module
+ */
+import { type Native, native as loadNative } from "../ffi/native.ts";
+import {
+  IORING_ASYNC_CANCEL_ALL,
+  IORING_ASYNC_CANCEL_ANY,
+  IORING_CQE_F_MORE,
+  IORING_ENTER_GETEVENTS,
+  IORING_ENTER_SQ_WAIT,
+  IORING_ENTER_SQ_WAKEUP,
+  IORING_FEAT_SINGLE_MMAP,
+  IORING_OFF_CQ_RING,
+  IORING_OFF_SQ_RING,
+  IORING_OFF_SQES,
+  IORING_OP_ASYNC_CANCEL,
+  IORING_REGISTER_ENABLE_RINGS,
+  IORING_REGISTER_EVENTFD,
+  IORING_SETUP_CQE32,
+  IORING_SETUP_DEFER_TASKRUN,
+  IORING_SETUP_IOPOLL,
+  IORING_SETUP_NO_SQARRAY,
+  IORING_SETUP_R_DISABLED,
+  IORING_SETUP_SQE128,
+  IORING_SETUP_SQPOLL,
+  IORING_SQ_CQ_OVERFLOW,
+  IORING_SQ_NEED_WAKEUP,
+  IORING_SQ_TASKRUN,
+  IOSQE_CQE_SKIP_SUCCESS,
+} from "./constants.ts";
+import { IoRingError } from "./error.ts";
+import { CQRING_OFFSETS, PARAMS, SQRING_OFFSETS } from "./layout.ts";
+import { Notifier, type Serviceable } from "./notifier.ts";
+import {
+  encodeSetup,
+  type IoRingOptions,
+  SETUP_DEPENDENTS,
+  setupFlagBits,
+  setupFlagNames,
+} from "./params.ts";
+import { SqeWriter } from "./sqe.ts";
+import type { Op } from "../ops/op.ts";
+import type { BufferSource } from "../ops/_memory.ts";
+import { Close } from "../ops/close.ts";
+import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
+import { Nop } from "../ops/nop.ts";
+import { Openat, type OpenatOptions } from "../ops/openat.ts";
+import { Read, type ReadWriteOptions } from "../ops/read.ts";
+import { Readv, type VectoredOptions } from "../ops/readv.ts";
+import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
+import { Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
+import { Write } from "../ops/write.ts";
+import { Writev } from "../ops/writev.ts";
+
+export type { IoRingOptions } from "./params.ts";
+
+/** A completion, copied out of the CQ. */
+export interface Cqe {
+  /** The `userData` the operation was prepared with. */
+  userData: number;
+  /** The result: >= 0 on success, `-errno` on failure. */
+  res: number;
+  /** `IORING_CQE_F_*` flags (MORE, BUFFER with the buffer id in the high 16 bits, NOTIF, ...). */
+  flags: number;
+  /** The extra 16 bytes of a 32-byte CQE (IORING_SETUP_CQE32 only). */
+  big?: BigUint64Array;
+}
+
+/** A callback that receives low-level completions without allocating. */
+export type CompletionCallback = (userData: number, res: number, flags: number) => void;
+
+/** Options of {@link IoRing.completions}. */
+export interface CompletionsOptions {
+  /** End the iteration when no low-level operation is in flight instead of waiting for more. */
+  stopWhenIdle?: boolean;
+}
+
+const loaded: { native: Native; notifier: Notifier } | { error: unknown } = await loadNative().then(
+  (native) => ({ native, notifier: new Notifier(native) }),
+  (error) => ({ error }),
+);
+
+// user_data of promise operations: the high word's top bit is set, the low word is the slot,
+// and the rest of the high word is the slot's generation. Low-level user data is a safe integer
+// (below 2^53), so its high word never has the top bit.
+const INTERNAL = 0x80000000;
+const GENERATION_MASK = 0x7fffffff;
+const INTERNAL_CANCEL_SLOT = 0xffffffff;
+const TWO_32 = 4294967296;
+const MAX_USER_DATA = Number.MAX_SAFE_INTEGER;
+const ECANCELED = 125;
+const EINTR = 4;
+const EAGAIN = 11;
+const EBUSY = 16;
+const EBADF = 9;
+const ETIME = 62;
+const SHARED_NOP = new Nop();
+
+function closedError(op: string): IoRingError {
+  return new IoRingError(EBADF, op, {}, { cause: "the ring is closed" });
+}
+
+/**
+ * An io_uring instance: one submission queue and one completion queue mapped
+ * into this process, and the file descriptor that owns them.
+ *
+ * Two ways to use it, on the same ring at the same time:
+ * - the promise API: `await ring.read(fd, buffer, offset)` and friends, or
+ *   `await ring.run(op)` for any op builder; a negative result rejects with
+ *   {@link IoRingError};
+ * - the low-level API: `ring.prepare(op, userData)`, `ring.submit()`, and
+ *   completions from `for await (const cqe of ring.completions())` or, without
+ *   allocating, `ring.forEachCompletion(callback)`.
+ *
+ * Operations queued in one tick are submitted together with one
+ * `io_uring_enter` on a microtask. Matches `io_uring_queue_init_params()` in
+ * liburing; the ring's memory is `mmap`ed and read and written from
+ * JavaScript directly.
+ *
+ * @example Reading a file
+ * ```ts
+ * import { IoRing } from "@ioring/ioring";
+ * using ring = new IoRing({ entries: 64 });
+ * const fd = await ring.openat("/etc/hostname");
+ * const buffer = new Uint8Array(256);
+ * const n = await ring.read(fd, buffer, 0);
+ * console.log(new TextDecoder().decode(buffer.subarray(0, n)));
+ * await ring.close(fd);
+ * ```
+ */
+export class IoRing implements Serviceable, Disposable, AsyncDisposable {
+  /** The ring's file descriptor. */
+  readonly fd: number;
+  /** The SQ size the kernel chose (a power of two). */
+  readonly sqEntries: number;
+  /** The CQ size the kernel chose. */
+  readonly cqEntries: number;
+  /** The `IORING_SETUP_*` flags the ring was created with. */
+  readonly flags: number;
+  /** The `IORING_FEAT_*` flags this kernel reported. */
+  readonly features: number;
+  /** Which native path the system calls go through: "liburing" or "libc". */
+  readonly nativePath: "liburing" | "libc";
+
+  readonly #native: Native;
+  readonly #notifier: Notifier;
+  readonly #maps: { address: number; length: number }[] = [];
+  readonly #sqe: SqeWriter;
+  readonly #sq: Uint32Array;
+  readonly #sqHead: number;
+  readonly #sqTail: number;
+  readonly #sqFlags: number;
+  readonly #sqMask: number;
+  readonly #cq: Uint32Array;
+  readonly #cqI32: Int32Array;
+  readonly #cqHead: number;
+  readonly #cqTail: number;
+  readonly #cqMask: number;
+  readonly #cqes: number;
+  readonly #cqeWords: number;
+  readonly #sqpoll: boolean;
+  readonly #iopoll: boolean;
+  readonly #defer: boolean;
+  readonly #enterFlags: number;
+
+  #tail = 0; // SQEs written, published to the kernel on submit
+  #knownHead = 0; // the last SQ head read from the kernel
+  #head = 0; // CQEs consumed
+  #scheduled = false;
+  #reaping = false;
+  #backlog = false; // the kernel refused a submission with EAGAIN/EBUSY: retry after reaping
+  #iopollTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing: Promise<void> | null = null;
+  #closed = false;
+  #finishClose: (() => void) | null = null;
+
+  // Promise operations, by slot.
+  #ops: (Op | undefined)[] = [];
+  #resolve: (((res: number) => void) | undefined)[] = [];
+  #reject: (((error: unknown) => void) | undefined)[] = [];
+  #okErrno: number[] = [];
+  #generation: number[] = [];
+  #free: number[] = [];
+  #promiseInflight = 0;
+
+  // Low-level completions waiting to be read, as a growable ring of columns.
+  #lowInflight = 0;
+  #lowRefs = new Map<number, Op | Op[]>();
+  #lowUserData = new Float64Array(64);
+  #lowRes = new Int32Array(64);
+  #lowFlags = new Uint32Array(64);
+  #lowBig: (BigUint64Array | undefined)[] = [];
+  #lowStart = 0;
+  #lowCount = 0;
+  #lowWaiters: ((cqe: Cqe | null) => void)[] = [];
+  #lowSink: CompletionCallback | null = null;
+  #lowDelivered = 0;
+
+  /**
+   * Sets up a ring. Invalid options throw `TypeError`/`RangeError` before any
+   * system call; a kernel refusal throws {@link IoRingError} naming the flag.
+   */
+  constructor(options: IoRingOptions = {}) {
+    if ("error" in loaded) throw loaded.error;
+    const n = loaded.native;
+    this.#native = n;
+    this.#notifier = loaded.notifier;
+    this.nativePath = n.path;
+    const request = encodeSetup(options);
+    const fd = n.setup(request.entries, request.params);
+    if (fd < 0) throw setupError(n, -fd, request.entries, request.params);
+    this.fd = fd;
+    try {
+      const p = new DataView(request.params.buffer);
+      const u32 = (offset: number) => p.getUint32(offset, true);
+      this.sqEntries = u32(PARAMS.sqEntries);
+      this.cqEntries = u32(PARAMS.cqEntries);
+      this.flags = u32(PARAMS.flags);
+      this.features = u32(PARAMS.features);
+      const sqOff = (field: number) => u32(PARAMS.sqOff + field);
+      const cqOff = (field: number) => u32(PARAMS.cqOff + field);
+      const sqeSize = (this.flags & IORING_SETUP_SQE128) !== 0 ? 128 : 64;
+      const cqeSize = (this.flags & IORING_SETUP_CQE32) !== 0 ? 32 : 16;
+      const noSqArray = (this.flags & IORING_SETUP_NO_SQARRAY) !== 0;
+      const sqSize = sqOff(SQRING_OFFSETS.array) + (noSqArray ? 0 : this.sqEntries * 4);
+      const cqSize = cqOff(CQRING_OFFSETS.cqes) + this.cqEntries * cqeSize;
+      let sqRing: ArrayBuffer, cqRing: ArrayBuffer;
+      if ((this.features & IORING_FEAT_SINGLE_MMAP) !== 0) {
+        sqRing = cqRing = this.#map(Math.max(sqSize, cqSize), IORING_OFF_SQ_RING);
+      } else {
+        sqRing = this.#map(sqSize, IORING_OFF_SQ_RING);
+        cqRing = this.#map(cqSize, IORING_OFF_CQ_RING);
+      }
+      this.#sqe = new SqeWriter(this.#map(this.sqEntries * sqeSize, IORING_OFF_SQES), sqeSize);
+      this.#sq = new Uint32Array(sqRing);
+      this.#sqHead = sqOff(SQRING_OFFSETS.head) >>> 2;
+      this.#sqTail = sqOff(SQRING_OFFSETS.tail) >>> 2;
+      this.#sqFlags = sqOff(SQRING_OFFSETS.flags) >>> 2;
+      this.#sqMask = this.#sq[sqOff(SQRING_OFFSETS.ringMask) >>> 2];
+      if (!noSqArray) {
+        // SQEs are used in ring order, so the index array is the identity, written once.
+        const array = sqOff(SQRING_OFFSETS.array) >>> 2;
+        for (let i = 0; i < this.sqEntries; i++) this.#sq[array + i] = i;
+      }
+      this.#tail = this.#knownHead = this.#sq[this.#sqTail];
+      this.#cq = new Uint32Array(cqRing);
+      this.#cqI32 = new Int32Array(cqRing);
+      this.#cqHead = cqOff(CQRING_OFFSETS.head) >>> 2;
+      this.#cqTail = cqOff(CQRING_OFFSETS.tail) >>> 2;
+      this.#cqMask = this.#cq[cqOff(CQRING_OFFSETS.ringMask) >>> 2];
+      this.#cqes = cqOff(CQRING_OFFSETS.cqes) >>> 2;
+      this.#cqeWords = cqeSize >>> 2;
+      this.#head = this.#cq[this.#cqHead];
+      this.#sqpoll = (this.flags & IORING_SETUP_SQPOLL) !== 0;
+      this.#iopoll = (this.flags & IORING_SETUP_IOPOLL) !== 0;
+      this.#defer = (this.flags & IORING_SETUP_DEFER_TASKRUN) !== 0;
+      // DEFER_TASKRUN completion work runs only when this thread asks for events.
+      this.#enterFlags = this.#defer ? IORING_ENTER_GETEVENTS : 0;
+      if (!this.#iopoll) {
+        const ret = n.register(fd, IORING_REGISTER_EVENTFD, new Int32Array([this.#notifier.fd]), 1);
+        if (ret < 0) throw new IoRingError(-ret, "io_uring_register", { detail: "IORING_REGISTER_EVENTFD" });
+      }
+    } catch (error) {
+      this.#unmap();
+      n.close(fd);
+      throw error;
+    }
+    this.#notifier.add(this);
+  }
+
+  #map(length: number, offset: number): ArrayBuffer {
+    const address = this.#native.mmapShared(this.fd, length, offset, true);
+    if (address < 0) {
+      throw new IoRingError(-address, "mmap", {
+        fd: this.fd,
+        detail: `${length} bytes of the ring at offset 0x${offset.toString(16)}`,
+      });
+    }
+    this.#maps.push({ address, length });
+    return this.#native.arrayBufferAt(address, length);
+  }
+
+  #unmap(): void {
+    for (const { address, length } of this.#maps) this.#native.munmap(address, length);
+    this.#maps.length = 0;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** Operations submitted or queued whose last completion has not arrived. */
+  get inflight(): number {
+    return this.#promiseInflight + this.#lowInflight;
+  }
+
+  /** SQEs written but not yet handed to the kernel. */
+  get queued(): number {
+    return (this.#tail - this.#knownHead) >>> 0;
+  }
+
+  // ---- submission ----------------------------------------------------------
+
+  /** Selects the next free SQE, making room by submitting if the SQ is full. */
+  #nextSqe(): SqeWriter {
+    if (((this.#tail - this.#knownHead) >>> 0) >= this.sqEntries) {
+      this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
+      if (((this.#tail - this.#knownHead) >>> 0) >= this.sqEntries) this.#makeRoom();
+    }
+    return this.#sqe.select(this.#tail & this.#sqMask);
+  }
+
+  #makeRoom(): void {
+    for (let attempt = 0; attempt < 64; attempt++) {
+      this.#submit();
+      this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
+      if (((this.#tail - this.#knownHead) >>> 0) < this.sqEntries) return;
+      if (this.#sqpoll) {
+        this.#native.enter(this.fd, 0, 0, IORING_ENTER_SQ_WAIT);
+      } else {
+        // The kernel pushed back (EAGAIN/EBUSY): completions must be reaped first.
+        this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+        this.#reap();
+      }
+    }
+    throw new IoRingError(EBUSY, "io_uring_enter", {
+      fd: this.fd,
+      detail: "the submission queue stayed full",
+    });
+  }
+
+  #schedule(): void {
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  #flush = (): void => {
+    this.#scheduled = false;
+    if (this.#closed) return;
+    this.#submit();
+    this.#reap();
+    this.#afterReap();
+  };
+
+  #afterReap(): void {
+    if (this.#closing !== null && this.inflight === 0) this.#teardown();
+    if (this.#closed) return;
+    if (this.#iopoll) {
+      if (this.inflight > 0 && this.#iopollTimer === undefined) {
+        this.#iopollTimer = setTimeout(this.#pollIopoll, 0);
+      }
+      return;
+    }
+    this.#notifier.update();
+  }
+
+  #pollIopoll = (): void => {
+    this.#iopollTimer = undefined;
+    if (this.#closed) return;
+    this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+    this.#reap();
+    this.#afterReap();
+  };
+
+  /**
+   * Hands every queued SQE to the kernel with one `io_uring_enter` (with
+   * SQPOLL, publishes the tail and wakes the thread only if it sleeps).
+   * Returns the number of SQEs the kernel took. Queued operations are also
+   * submitted on a microtask, so calling this is only needed to submit
+   * earlier than that. Matches `io_uring_submit()` in liburing.
+   */
+  submit(): number {
+    if (this.#closed) return 0;
+    return this.#submit();
+  }
+
+  #submit(): number {
+    const toSubmit = (this.#tail - this.#knownHead) >>> 0;
+    if (toSubmit === 0 && !this.#backlog) return 0;
+    Atomics.store(this.#sq, this.#sqTail, this.#tail);
+    if (this.#sqpoll) {
+      if ((Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_NEED_WAKEUP) !== 0) {
+        this.#native.enter(this.fd, 0, 0, IORING_ENTER_SQ_WAKEUP);
+      }
+      this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
+      return toSubmit;
+    }
+    let submitted = 0;
+    let left = toSubmit;
+    this.#backlog = false;
+    while (left > 0) {
+      const ret = this.#native.enter(this.fd, left, 0, this.#enterFlags);
+      if (ret > 0) {
+        submitted += ret;
+        left -= ret;
+        continue;
+      }
+      if (ret === -EINTR) continue;
+      if (ret === -EAGAIN || ret === -EBUSY || ret === 0) {
+        this.#backlog = left > 0;
+        break;
+      }
+      this.#failQueued(-ret);
+      break;
+    }
+    this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
+    return submitted;
+  }
+
+  /** The kernel refused the batch outright: every queued SQE completes with that errno, and the SQ is rewound. */
+  #failQueued(errno: number): void {
+    const head = Atomics.load(this.#sq, this.#sqHead);
+    const tail = this.#tail;
+    this.#tail = head;
+    Atomics.store(this.#sq, this.#sqTail, head);
+    for (let i = head; i !== tail; i = (i + 1) >>> 0) {
+      this.#sqe.select(i & this.#sqMask);
+      const skip = (this.#sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0;
+      this.#dispatch(this.#sqe.userDataLo(), this.#sqe.userDataHi(), -errno, 0, 0, skip);
+    }
+  }
+
+  // ---- completion ----------------------------------------------------------
+
+  /** Implements {@link Serviceable}: runs deferred completion work if needed, reaps, resubmits a backlog. */
+  service(): void {
+    if (this.#closed) return;
+    if (this.#defer || this.#backlog || (Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_TASKRUN) !== 0) {
+      this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+    }
+    this.#reap();
+    if (this.#backlog) this.#submit();
+    if (this.#closing !== null && this.inflight === 0) this.#teardown();
+  }
+
+  /** Consumes every CQE in the CQ, advancing the head once per batch. */
+  #reap(): number {
+    if (this.#reaping || this.#closed) return 0;
+    this.#reaping = true;
+    const cq = this.#cq;
+    const res = this.#cqI32;
+    const words = this.#cqeWords;
+    let count = 0;
+    try {
+      for (;;) {
+        let head = this.#head;
+        const tail = Atomics.load(cq, this.#cqTail);
+        if (head === tail) {
+          if ((Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_CQ_OVERFLOW) === 0) break;
+          // Completions the CQ had no room for wait in the kernel: flush them in, lose none.
+          this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+          if (Atomics.load(cq, this.#cqTail) === head) break;
+          continue;
+        }
+        while (head !== tail) {
+          const w = this.#cqes + (head & this.#cqMask) * words;
+          head = (head + 1) >>> 0;
+          this.#dispatch(cq[w], cq[w + 1], res[w + 2], cq[w + 3], words === 8 ? w + 4 : 0, false);
+          count++;
+        }
+        this.#head = head;
+        Atomics.store(cq, this.#cqHead, head);
+      }
+    } finally {
+      this.#reaping = false;
+    }
+    return count;
+  }
+
+  #dispatch(lo: number, hi: number, res: number, flags: number, bigWord: number, skipped: boolean): void {
+    if ((hi & INTERNAL) !== 0) {
+      if (lo === INTERNAL_CANCEL_SLOT) return;
+      if (this.#generation[lo] !== (hi & GENERATION_MASK) || this.#ops[lo] === undefined) return;
+      if ((flags & IORING_CQE_F_MORE) !== 0) return;
+      this.#settle(lo, res);
+      return;
+    }
+    const userData = lo + hi * TWO_32;
+    if ((flags & IORING_CQE_F_MORE) === 0) {
+      if (!skipped && this.#lowInflight > 0) this.#lowInflight--;
+      this.#releaseRef(userData);
+    }
+    const big = bigWord !== 0
+      ? new BigUint64Array(this.#cq.buffer.slice(bigWord * 4, bigWord * 4 + 16))
+      : undefined;
+    if (this.#lowSink !== null) {
+      this.#lowDelivered++;
+      this.#lowSink(userData, res, flags);
+      return;
+    }
+    const waiter = this.#lowWaiters.shift();
+    if (waiter !== undefined) {
+      waiter(big === undefined ? { userData, res, flags } : { userData, res, flags, big });
+      return;
+    }
+    this.#pushLow(userData, res, flags, big);
+  }
+
+  #settle(slot: number, res: number): void {
+    const op = this.#ops[slot]!;
+    const resolve = this.#resolve[slot]!;
+    const reject = this.#reject[slot]!;
+    const okErrno = this.#okErrno[slot];
+    this.#ops[slot] = this.#resolve[slot] = this.#reject[slot] = undefined;
+    this.#free.push(slot);
+    this.#promiseInflight--;
+    if (res >= 0 || -res === okErrno) resolve(res);
+    else reject(new IoRingError(-res, op.name, op.target));
+  }
+
+  #pushLow(userData: number, res: number, flags: number, big: BigUint64Array | undefined): void {
+    let capacity = this.#lowUserData.length;
+    if (this.#lowCount === capacity) {
+      const grow = <T extends Float64Array | Int32Array | Uint32Array>(old: T, next: T): T => {
+        for (let i = 0; i < this.#lowCount; i++) next[i] = old[(this.#lowStart + i) % capacity];
+        return next;
+      };
+      this.#lowUserData = grow(this.#lowUserData, new Float64Array(capacity * 2));
+      this.#lowRes = grow(this.#lowRes, new Int32Array(capacity * 2));
+      this.#lowFlags = grow(this.#lowFlags, new Uint32Array(capacity * 2));
+      const bigs = this.#lowBig;
+      this.#lowBig = Array.from({ length: this.#lowCount }, (_, i) => bigs[(this.#lowStart + i) % capacity]);
+      this.#lowStart = 0;
+      capacity *= 2;
+    }
+    const i = (this.#lowStart + this.#lowCount) % capacity;
+    this.#lowUserData[i] = userData;
+    this.#lowRes[i] = res;
+    this.#lowFlags[i] = flags;
+    if (big !== undefined || this.#lowBig.length > 0) this.#lowBig[i] = big;
+    this.#lowCount++;
+  }
+
+  #shiftLow(): Cqe {
+    const i = this.#lowStart;
+    const cqe: Cqe = { userData: this.#lowUserData[i], res: this.#lowRes[i], flags: this.#lowFlags[i] };
+    const big = this.#lowBig[i];
+    if (big !== undefined) {
+      cqe.big = big;
+      this.#lowBig[i] = undefined;
+    }
+    this.#lowStart = (i + 1) % this.#lowUserData.length;
+    this.#lowCount--;
+    return cqe;
+  }
+
+  #holdRef(userData: number, op: Op): void {
+    const held = this.#lowRefs.get(userData);
+    if (held === undefined) this.#lowRefs.set(userData, op);
+    else if (Array.isArray(held)) held.push(op);
+    else this.#lowRefs.set(userData, [held, op]);
+  }
+
+  #releaseRef(userData: number): void {
+    const held = this.#lowRefs.get(userData);
+    if (held === undefined) return;
+    if (!Array.isArray(held) || held.length <= 1) this.#lowRefs.delete(userData);
+    else held.shift();
+  }
+
+  // ---- low-level API ---------------------------------------------------------
+
+  /**
+   * Queues (but does not submit) `op` with `userData`, a safe integer that its
+   * completions carry back. The ring holds `op`, and so the memory it points
+   * the kernel at, until its last completion. Throws if the ring is closed.
+   * Matches `io_uring_get_sqe()` + `io_uring_prep_*()` + `io_uring_sqe_set_data64()` in liburing.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, Nop } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const nop = new Nop();
+   * for (let i = 0; i < 8; i++) ring.prepare(nop, i);
+   * ring.submit();
+   * let n = 0;
+   * ring.forEachCompletion(() => n++);
+   * console.log(n); // 8
+   * ```
+   */
+  prepare(op: Op, userData: number): void {
+    if (this.#closing !== null) throw closedError(op?.name ?? "prepare");
+    if (
+      typeof userData !== "number" || !Number.isInteger(userData) || userData < 0 || userData > MAX_USER_DATA
+    ) {
+      throw new RangeError(
+        `Cannot prepare ${op?.name}: userData must be an integer from 0 to 2^53-1: current value is ${userData}`,
+      );
+    }
+    const sqe = this.#nextSqe();
+    op.prep(sqe);
+    sqe.userData(userData >>> 0, Math.floor(userData / TWO_32));
+    this.#tail = (this.#tail + 1) >>> 0;
+    if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) === 0) this.#lowInflight++;
+    if (op.holdsMemory !== false) this.#holdRef(userData, op);
+    this.#schedule();
+  }
+
+  /**
+   * Delivers low-level completions to `callback` without allocating: first
+   * those already copied out, then every CQE in the CQ (promise operations
+   * among them settle as usual). Does not wait. Returns how many were delivered.
+   * Matches `io_uring_for_each_cqe()` + `io_uring_cq_advance()` in liburing.
+   */
+  forEachCompletion(callback: CompletionCallback): number {
+    if (typeof callback !== "function") {
+      throw new TypeError("Cannot reap completions: callback must be a function");
+    }
+    let delivered = 0;
+    while (this.#lowCount > 0) {
+      const i = this.#lowStart;
+      this.#lowStart = (i + 1) % this.#lowUserData.length;
+      this.#lowCount--;
+      callback(this.#lowUserData[i], this.#lowRes[i], this.#lowFlags[i]);
+      delivered++;
+    }
+    if (this.#closed || this.#reaping) return delivered;
+    if (this.#defer) this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+    this.#lowSink = callback;
+    this.#lowDelivered = 0;
+    try {
+      this.#reap();
+    } finally {
+      this.#lowSink = null;
+    }
+    delivered += this.#lowDelivered;
+    if (this.#promiseInflight > 0 || this.#closing !== null) this.#schedule();
+    return delivered;
+  }
+
+  /**
+   * The low-level completions, in the order the kernel posted them, as an
+   * async iterator. Waiting never blocks the event loop. The iteration ends
+   * when the ring closes, or, with `stopWhenIdle`, when no low-level
+   * operation is in flight. Completions of promise operations never appear here.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, Nop } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * for (let i = 0; i < 3; i++) ring.prepare(new Nop(), i);
+   * for await (const cqe of ring.completions({ stopWhenIdle: true })) console.log(cqe.userData, cqe.res);
+   * ```
+   */
+  completions(options: CompletionsOptions = {}): AsyncIterableIterator<Cqe> {
+    const stopWhenIdle = options.stopWhenIdle === true;
+    const next = (): Promise<IteratorResult<Cqe>> => {
+      if (this.#lowCount > 0) return Promise.resolve({ value: this.#shiftLow(), done: false });
+      if (this.#closed || (stopWhenIdle && this.#lowInflight === 0 && this.#lowWaiters.length === 0)) {
+        return Promise.resolve({ value: undefined, done: true });
+      }
+      return new Promise((resolve) => {
+        this.#lowWaiters.push((cqe) =>
+          resolve(cqe === null ? { value: undefined, done: true } : { value: cqe, done: false })
+        );
+        this.#schedule();
+      });
+    };
+    const iterator: AsyncIterableIterator<Cqe> = {
+      next,
+      return: (): Promise<IteratorResult<Cqe>> => Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  // ---- promise API -----------------------------------------------------------
+
+  /**
+   * Queues `op` and returns a promise of its result: `res` when it is >= 0
+   * (bytes transferred, a new fd, ...), otherwise a rejection with
+   * {@link IoRingError}. The ring holds `op` and its memory until then.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, Nop } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(await ring.run(new Nop())); // 0
+   * ```
+   */
+  run(op: Op): Promise<number> {
+    return this.#start(op, 0);
+  }
+
+  #start(op: Op, okErrno: number): Promise<number> {
+    if (this.#closing !== null) return Promise.reject(closedError(op.name));
+    let sqe: SqeWriter;
+    try {
+      sqe = this.#nextSqe();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#ops.length;
+      this.#generation.push(0);
+      this.#okErrno.push(0);
+      this.#ops.push(undefined);
+      this.#resolve.push(undefined);
+      this.#reject.push(undefined);
+    }
+    const generation = (this.#generation[slot] + 1) & GENERATION_MASK;
+    this.#generation[slot] = generation;
+    const promise = new Promise<number>((resolve, reject) => {
+      this.#resolve[slot] = resolve;
+      this.#reject[slot] = reject;
+    });
+    this.#ops[slot] = op;
+    this.#okErrno[slot] = okErrno;
+    op.prep(sqe);
+    sqe.userData(slot, (INTERNAL | generation) >>> 0);
+    this.#tail = (this.#tail + 1) >>> 0;
+    this.#promiseInflight++;
+    this.#schedule();
+    return promise;
+  }
+
+  /** Internal: runs `op`, treating `-okErrno` as a result rather than a failure. */
+  protected runAccepting(op: Op, okErrno: number): Promise<number> {
+    return this.#start(op, okErrno);
+  }
+
+  // ---- operations ----------------------------------------------------------------
+
+  #make<T extends Op>(build: () => T): T | Promise<never> {
+    try {
+      return build();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #runBuilt(op: Op | Promise<never>, okErrno = 0): Promise<number> {
+    return op instanceof Promise ? op : this.#start(op, okErrno);
+  }
+
+  /**
+   * Does nothing, through the kernel: resolves with 0.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * await Promise.all(Array.from({ length: 100 }, () => ring.nop()));
+   * ```
+   */
+  nop(): Promise<number> {
+    return this.#start(SHARED_NOP, 0);
+  }
+
+  /**
+   * Reads into `buffer` from `fd` at `offset` (-1: the file position) and
+   * resolves with the number of bytes read (0 at end of file).
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat("/etc/hostname");
+   * const buffer = new Uint8Array(256);
+   * console.log(await ring.read(fd, buffer, 0) > 0); // true
+   * await ring.close(fd);
+   * ```
+   */
+  read(fd: number, buffer: BufferSource, offset = -1, options?: ReadWriteOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Read(fd, buffer, offset, options)));
+  }
+
+  /**
+   * Writes `buffer` to `fd` at `offset` (-1: the file position) and resolves
+   * with the number of bytes written.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, O_WRONLY } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+   * console.log(await ring.write(fd, new TextEncoder().encode("hi"), 0)); // 2
+   * await ring.close(fd);
+   * ```
+   */
+  write(fd: number, buffer: BufferSource, offset = -1, options?: ReadWriteOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Write(fd, buffer, offset, options)));
+  }
+
+  /**
+   * Reads into several buffers in order (readv/preadv2) and resolves with the total bytes read.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat("/etc/hostname");
+   * console.log(await ring.readv(fd, [new Uint8Array(1), new Uint8Array(255)], 0) > 0); // true
+   * await ring.close(fd);
+   * ```
+   */
+  readv(
+    fd: number,
+    buffers: readonly BufferSource[],
+    offset = -1,
+    options?: VectoredOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Readv(fd, buffers, offset, options)));
+  }
+
+  /**
+   * Writes several buffers in order (writev/pwritev2) and resolves with the total bytes written.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, O_WRONLY } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+   * const enc = new TextEncoder();
+   * console.log(await ring.writev(fd, [enc.encode("a"), enc.encode("bc")], 0)); // 3
+   * await ring.close(fd);
+   * ```
+   */
+  writev(
+    fd: number,
+    buffers: readonly BufferSource[],
+    offset = -1,
+    options?: VectoredOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Writev(fd, buffers, offset, options)));
+  }
+
+  /**
+   * Flushes `fd` to storage (fsync, or fdatasync with `datasync`).
+   *
+   * @example
+   * ```ts
+   * import { IoRing, O_WRONLY } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+   * await ring.fsync(fd, { datasync: true });
+   * await ring.close(fd);
+   * ```
+   */
+  async fsync(fd: number, options?: FsyncOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Fsync(fd, options)));
+  }
+
+  /**
+   * Opens `path` (flags default to O_RDONLY; O_CLOEXEC is always added) and resolves with the new fd.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, O_CREAT, O_TRUNC, O_WRONLY } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat(`${Deno.makeTempDirSync()}/new.txt`, { flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600 });
+   * await ring.close(fd);
+   * ```
+   */
+  openat(path: string | URL, options?: OpenatOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Openat(path, options)));
+  }
+
+  /**
+   * With an fd: closes that file descriptor through the ring (IORING_OP_CLOSE).
+   * Without one: closes the ring itself.
+   */
+  close(fd?: number): Promise<void>;
+  close(...args: [number?]): Promise<void> {
+    if (args.length === 0) return this.#closeRing();
+    const fd = args[0] as number;
+    return this.#runBuilt(this.#make(() => new Close(fd))).then(() => {});
+  }
+
+  /**
+   * Describes `path` (statx): size, mode, owner, times.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const stat = await ring.statx("/etc/hostname");
+   * console.log(stat.isFile, stat.size > 0); // true true
+   * ```
+   */
+  async statx(path: string | URL, options?: StatxOptions): Promise<StatxResult> {
+    const op = this.#make(() => new Statx(path, options));
+    await this.#runBuilt(op);
+    return (op as Statx).result();
+  }
+
+  /**
+   * Waits for `time` (milliseconds, or `{ sec, nsec }`) on the kernel's timer.
+   * Resolves with `true` when the time passed, `false` when `count`
+   * completions came first.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(await ring.timeout(5)); // true
+   * ```
+   */
+  async timeout(time: TimeSpec, options?: TimeoutOptions): Promise<boolean> {
+    const res = await this.#runBuilt(this.#make(() => new Timeout(time, options)), ETIME);
+    return res === -ETIME;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------
+
+  /**
+   * Starts a ring created with `rDisabled` (IORING_REGISTER_ENABLE_RINGS, 5.10).
+   */
+  enable(): void {
+    if ((this.flags & IORING_SETUP_R_DISABLED) === 0) return;
+    const ret = this.#native.register(this.fd, IORING_REGISTER_ENABLE_RINGS, null, 0);
+    if (ret < 0) {
+      throw new IoRingError(-ret, "io_uring_register", {
+        fd: this.fd,
+        detail: "IORING_REGISTER_ENABLE_RINGS",
+      });
+    }
+  }
+
+  /**
+   * Closes the ring (`ring.close()` with no argument). Queued SQEs that never reached the kernel fail with
+   * ECANCELED at once; operations in flight are cancelled and each settles
+   * with its completion (usually ECANCELED), and only then are the ring's
+   * memory unmapped and its fd closed, so no buffer is let go while the
+   * kernel may still write to it. Idempotent; resolves when all is done.
+   * Matches `io_uring_queue_exit()` in liburing.
+   */
+  #closeRing(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closing = new Promise<void>((resolve) => (this.#finishClose = resolve));
+    if (this.queued > 0 && !this.#sqpoll) this.#failQueued(ECANCELED);
+    for (const waiter of this.#lowWaiters.splice(0)) waiter(null);
+    if (this.inflight === 0) {
+      this.#teardown();
+    } else {
+      const sqe = this.#nextSqe();
+      sqe.prepRw(IORING_OP_ASYNC_CANCEL, -1, 0, 0, 0).opFlags(
+        IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL,
+      );
+      sqe.userData(INTERNAL_CANCEL_SLOT, INTERNAL >>> 0);
+      this.#tail = (this.#tail + 1) >>> 0;
+      this.#submit();
+      this.#reap();
+      this.#afterReap();
+    }
+    return this.#closing;
+  }
+
+  #teardown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#iopollTimer !== undefined) clearTimeout(this.#iopollTimer);
+    this.#lowRefs.clear();
+    this.#unmap();
+    this.#native.close(this.fd);
+    this.#notifier.delete(this);
+    for (const waiter of this.#lowWaiters.splice(0)) waiter(null);
+    this.#finishClose?.();
+  }
+
+  /** Closes the ring (see {@link IoRing.close}) without waiting. */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  /** Closes the ring and waits until the kernel has let go of everything. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function setupError(native: Native, errno: number, entries: number, params: Uint8Array): IoRingError {
+  const flags = new DataView(params.buffer).getUint32(PARAMS.flags, true);
+  const names = setupFlagNames(flags);
+  // Find the flag the kernel refuses: the one whose removal (with the flags that depend on it) lets setup succeed.
+  for (const [bit, name] of setupFlagBits(flags)) {
+    const trial = new Uint8Array(params);
+    const without = flags & ~bit & ~(SETUP_DEPENDENTS.get(bit) ?? 0);
+    new DataView(trial.buffer).setUint32(PARAMS.flags, without >>> 0, true);
+    const fd = native.setup(entries, trial);
+    if (fd >= 0) {
+      native.close(fd);
+      return new IoRingError(errno, "io_uring_setup", { detail: `the kernel refused ${name}` });
+    }
+  }
+  const detail = names.length > 0 ? `with ${names.join(" | ")}` : `with ${entries} entries`;
+  return new IoRingError(errno, "io_uring_setup", { detail });
+}

@@ -1,0 +1,387 @@
+/**
+ * Checks `ring/constants.ts`, `ring/layout.ts` and `ring/errno.ts` against
+ * the C headers and glibc installed on this machine: a C program generated
+ * here prints what the compiler knows, and every line must match ours. The
+ * installed headers are older than ours, so this proves the values they share;
+ * newer constants rest on review against the newest header.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
+import { test } from "./_harness.ts";
+import * as constants from "../ring/constants.ts";
+import { errnoMessage, errnoName, errnoNumber } from "../ring/errno.ts";
+import * as layout from "../ring/layout.ts";
+
+const LIBURING_HEADER = "/usr/include/liburing/io_uring.h";
+const LINUX_HEADER = "/usr/include/linux/io_uring.h";
+
+const gccMissing: string | false = await promisify(execFile)("gcc", ["--version"]).then(
+  () => false,
+  () => "gcc is not installed",
+);
+
+function headerMissing(path: string): string | false {
+  if (gccMissing) return gccMissing;
+  return existsSync(path) ? false : `${path} is not installed`;
+}
+
+/** Compiles `source` with gcc and runs it, returning its stdout. */
+function runC(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ioring-constants-"));
+  try {
+    const src = join(dir, "probe.c");
+    const exe = join(dir, "probe");
+    writeFileSync(src, source);
+    const cc = spawnSync("gcc", ["-std=gnu11", "-O0", "-w", "-o", exe, src], { encoding: "utf8" });
+    assert.equal(cc.status, 0, `gcc failed:\n${cc.stderr}`);
+    // The C locale pins strerror's wording to the untranslated glibc texts.
+    const env = { ...process.env, LANG: "C", LC_ALL: "C" };
+    const run = spawnSync(exe, [], { encoding: "utf8", env });
+    assert.equal(run.status, 0, `probe failed:\n${run.stderr}`);
+    return run.stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Parses `label value` lines printed by a generated program. */
+function parsePairs(output: string): Map<string, number> {
+  const pairs = new Map<string, number>();
+  for (const line of output.split("\n")) {
+    if (line === "") continue;
+    const [label, value] = line.split(" ");
+    pairs.set(label, Number(value));
+  }
+  return pairs;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/[^\n]*/g, " ");
+}
+
+/** Names a header defines as object-like macros or enum members. */
+function definedNames(text: string): Set<string> {
+  const code = stripComments(text);
+  const names = new Set<string>();
+  // A name directly followed by "(" is a function-like macro, not a constant.
+  for (const m of code.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?!\()/gm)) names.add(m[1]);
+  for (const m of code.matchAll(/\benum\b[^{;]*\{([^}]*)\}/g)) {
+    for (const member of m[1].split(",")) {
+      const name = /^\s*([A-Za-z_]\w*)/.exec(member);
+      if (name) names.add(name[1]);
+    }
+  }
+  return names;
+}
+
+/** The text between the braces of `struct name { ... }`, nested braces included. */
+function structBody(text: string, name: string): string {
+  const code = stripComments(text);
+  const start = new RegExp(`struct\\s+${name}\\s*\\{`).exec(code);
+  assert.ok(start, `struct ${name} not found in header`);
+  let depth = 0;
+  for (let i = start.index + start[0].length - 1; i < code.length; i++) {
+    if (code[i] === "{") depth++;
+    if (code[i] === "}" && --depth === 0) return code.slice(start.index, i + 1);
+  }
+  throw new Error(`struct ${name} is not closed`);
+}
+
+const numeric: Record<string, number> = Object.fromEntries(
+  Object.entries(constants).filter((entry): entry is [string, number] => typeof entry[1] === "number"),
+);
+
+// Names the header families use; a header name with one of these prefixes that
+// we do not export is a constant we missed.
+const FAMILY = /^(IORING_|IOSQE_|IOU_|IO_URING_|IO_WQ_|SOCKET_URING_OP_|SPLICE_F_|ZCRX_)/;
+// IORING_ZCRX_AREA_MASK (bits 48..63) is beyond Number's safe integers and
+// useless to bitwise operators, so constants.ts leaves it out.
+const NOT_EXPORTED = new Set(["IORING_ZCRX_AREA_MASK"]);
+
+function checkConstants(header: string, include: string, minimum: number): void {
+  const text = readFileSync(header, "utf8");
+  const names = [...definedNames(text)].filter((name) => FAMILY.test(name) && !NOT_EXPORTED.has(name));
+  const missing = names.filter((name) => !(name in numeric));
+  assert.deepEqual(missing, [], `${header} defines constants ring/constants.ts lacks`);
+  const lines = names.map((name) => `  printf("%s %lld\\n", "${name}", (long long)(${name}));`);
+  // liburing's copy of the header uses struct __kernel_timespec without including its definition.
+  const output = runC(
+    `#include <stdio.h>\n#include <linux/time_types.h>\n#include <${include}>\n` +
+      `int main(void) {\n${lines.join("\n")}\n  return 0;\n}\n`,
+  );
+  const values = parsePairs(output);
+  assert.equal(values.size, names.length, "the probe printed one line per name");
+  for (const [name, value] of values) {
+    if (name.endsWith("_LAST")) {
+      // The end of an enum moves with every header release; ours is the newest.
+      assert.ok(numeric[name] >= value, `${name}: ours ${numeric[name]} < header's ${value}`);
+    } else {
+      assert.equal(
+        numeric[name],
+        value,
+        `${name}: ring/constants.ts has ${numeric[name]}, ${header} has ${value}`,
+      );
+    }
+  }
+  console.log(`compared ${values.size} constants with ${header}`);
+  assert.ok(values.size > minimum, `only ${values.size} constants compared with ${header}`);
+}
+
+test("constants match liburing's io_uring.h", () => {
+  checkConstants(LIBURING_HEADER, "liburing/io_uring.h", 150);
+}, { skip: headerMissing(LIBURING_HEADER) });
+
+test("constants match linux/io_uring.h", () => {
+  checkConstants(LINUX_HEADER, "linux/io_uring.h", 150);
+}, { skip: headerMissing(LINUX_HEADER) });
+
+/**
+ * How to measure one layout entry in C: a member name (the first candidate the
+ * header has wins, since members get renamed), or `=` and a C expression.
+ */
+type Probe = string | readonly string[];
+type Spec<T> = { struct: string; fields: Record<Exclude<keyof T, "size">, Probe> };
+
+const SQE: Spec<typeof layout.SQE> = {
+  struct: "io_uring_sqe",
+  fields: {
+    opcode: "opcode",
+    flags: "flags",
+    ioprio: "ioprio",
+    fd: "fd",
+    off: "off",
+    addr: "addr",
+    len: "len",
+    opFlags: "rw_flags",
+    userData: "user_data",
+    bufIndex: "buf_index",
+    personality: "personality",
+    fileIndex: ["file_index", "splice_fd_in"],
+    addr3: "addr3",
+    pad2: "__pad2",
+  },
+};
+const CQE: Spec<typeof layout.CQE> = {
+  struct: "io_uring_cqe",
+  fields: { userData: "user_data", res: "res", flags: "flags", bigCqe: "big_cqe" },
+};
+const PARAMS: Spec<typeof layout.PARAMS> = {
+  struct: "io_uring_params",
+  fields: {
+    sqEntries: "sq_entries",
+    cqEntries: "cq_entries",
+    flags: "flags",
+    sqThreadCpu: "sq_thread_cpu",
+    sqThreadIdle: "sq_thread_idle",
+    features: "features",
+    wqFd: "wq_fd",
+    resv: "resv",
+    sqOff: "sq_off",
+    cqOff: "cq_off",
+  },
+};
+const SQRING_OFFSETS: Spec<typeof layout.SQRING_OFFSETS> = {
+  struct: "io_sqring_offsets",
+  fields: {
+    head: "head",
+    tail: "tail",
+    ringMask: "ring_mask",
+    ringEntries: "ring_entries",
+    flags: "flags",
+    dropped: "dropped",
+    array: "array",
+    resv1: "resv1",
+    userAddr: ["user_addr", "resv2"],
+  },
+};
+const CQRING_OFFSETS: Spec<typeof layout.CQRING_OFFSETS> = {
+  struct: "io_cqring_offsets",
+  fields: {
+    head: "head",
+    tail: "tail",
+    ringMask: "ring_mask",
+    ringEntries: "ring_entries",
+    overflow: "overflow",
+    cqes: "cqes",
+    flags: "flags",
+    resv1: "resv1",
+    userAddr: ["user_addr", "resv2"],
+  },
+};
+const PROBE: Spec<typeof layout.PROBE> = {
+  struct: "io_uring_probe",
+  fields: {
+    lastOp: "last_op",
+    opsLen: "ops_len",
+    ops: "ops",
+    opSize: "=sizeof(struct io_uring_probe_op)",
+    opOp: "=offsetof(struct io_uring_probe_op, op)",
+    opFlags: "=offsetof(struct io_uring_probe_op, flags)",
+  },
+};
+const KERNEL_TIMESPEC: Spec<typeof layout.KERNEL_TIMESPEC> = {
+  struct: "__kernel_timespec",
+  fields: { tvSec: "tv_sec", tvNsec: "tv_nsec" },
+};
+const IOVEC: Spec<typeof layout.IOVEC> = { struct: "iovec", fields: { base: "iov_base", len: "iov_len" } };
+const STATX: Spec<typeof layout.STATX> = {
+  struct: "statx",
+  fields: {
+    mask: "stx_mask",
+    blksize: "stx_blksize",
+    attributes: "stx_attributes",
+    nlink: "stx_nlink",
+    uid: "stx_uid",
+    gid: "stx_gid",
+    mode: "stx_mode",
+    ino: "stx_ino",
+    size_: "stx_size",
+    blocks: "stx_blocks",
+    attributesMask: "stx_attributes_mask",
+    atime: "stx_atime",
+    btime: "stx_btime",
+    ctime: "stx_ctime",
+    mtime: "stx_mtime",
+    rdevMajor: "stx_rdev_major",
+    rdevMinor: "stx_rdev_minor",
+    devMajor: "stx_dev_major",
+    devMinor: "stx_dev_minor",
+  },
+};
+
+// Members an older io_uring header may lack; anything else missing fails.
+const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
+
+function checkLayout(header: string, include: string): void {
+  const text = readFileSync(header, "utf8");
+  const specs: [string, Record<string, number>, Spec<Record<string, number>>, boolean][] = [
+    ["SQE", layout.SQE, SQE, true],
+    ["CQE", layout.CQE, CQE, true],
+    ["PARAMS", layout.PARAMS, PARAMS, true],
+    ["SQRING_OFFSETS", layout.SQRING_OFFSETS, SQRING_OFFSETS, true],
+    ["CQRING_OFFSETS", layout.CQRING_OFFSETS, CQRING_OFFSETS, true],
+    ["PROBE", layout.PROBE, PROBE, true],
+    ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
+    ["IOVEC", layout.IOVEC, IOVEC, false],
+    ["STATX", layout.STATX, STATX, false],
+  ];
+  const expected = new Map<string, number>();
+  const lines: string[] = [];
+  const skipped: string[] = [];
+  const emit = (label: string, want: number, expr: string) => {
+    expected.set(label, want);
+    lines.push(`  printf("%s %lld\\n", "${label}", (long long)(${expr}));`);
+  };
+  for (const [objName, object, spec, inHeader] of specs) {
+    const body = inHeader ? structBody(text, spec.struct) : "";
+    emit(`${objName}.size`, object.size, `sizeof(struct ${spec.struct})`);
+    for (const [key, probe] of Object.entries(spec.fields)) {
+      const label = `${objName}.${key}`;
+      if (typeof probe === "string" && probe.startsWith("=")) {
+        emit(label, object[key], probe.slice(1));
+        continue;
+      }
+      const candidates = typeof probe === "string" ? [probe] : probe;
+      const member = inHeader
+        ? candidates.find((name) => new RegExp(`\\b${name}\\b`).test(body))
+        : candidates[0];
+      // Without addr3 an old SQE ends in __pad2[2] at the offset addr3 has now.
+      const pad2WithoutAddr3 = key === "pad2" && skipped.includes("SQE.addr3");
+      if (member === undefined || pad2WithoutAddr3) {
+        assert.ok(OPTIONAL.has(label), `${header} has none of ${candidates.join(", ")} for ${label}`);
+        skipped.push(label);
+        continue;
+      }
+      emit(label, object[key], `offsetof(struct ${spec.struct}, ${member})`);
+    }
+  }
+  const source = [
+    "#define _GNU_SOURCE",
+    "#include <stddef.h>",
+    "#include <stdio.h>",
+    "#include <sys/stat.h>",
+    "#include <sys/uio.h>",
+    "#include <linux/time_types.h>",
+    `#include <${include}>`,
+    "int main(void) {",
+    ...lines,
+    "  return 0;",
+    "}",
+    "",
+  ].join("\n");
+  const actual = parsePairs(runC(source));
+  assert.equal(actual.size, expected.size, "the probe printed one line per field");
+  for (const [label, want] of expected) {
+    assert.equal(actual.get(label), want, `${label}: ring/layout.ts has ${want}, C has ${actual.get(label)}`);
+  }
+  if (skipped.length > 0) console.log(`${header} lacks ${skipped.join(", ")}; not compared`);
+}
+
+test("layout matches liburing's io_uring.h, <sys/stat.h> and <sys/uio.h>", () => {
+  checkLayout(LIBURING_HEADER, "liburing/io_uring.h");
+}, { skip: headerMissing(LIBURING_HEADER) });
+
+test("layout matches linux/io_uring.h", () => {
+  checkLayout(LINUX_HEADER, "linux/io_uring.h");
+}, { skip: headerMissing(LINUX_HEADER) });
+
+test("errno names and messages match glibc", () => {
+  const output = runC(`#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+  for (int n = 1; n <= 133; n++) {
+    const char *name = strerrorname_np(n);
+    printf("%d\\t%s\\t%s\\n", n, name ? name : "", strerror(n));
+  }
+  return 0;
+}
+`);
+  const rows = output.split("\n").filter((line) => line !== "");
+  assert.equal(rows.length, 133);
+  for (const row of rows) {
+    const [n, name, message] = row.split("\t");
+    const errno = Number(n);
+    // glibc has no name for numbers Linux leaves unassigned (41 and 58).
+    assert.equal(errnoName(errno), name === "" ? `EUNKNOWN_${errno}` : name, `errnoName(${errno})`);
+    assert.equal(errnoMessage(errno), message, `errnoMessage(${errno})`);
+  }
+}, { skip: gccMissing });
+
+test("errno reverse lookup knows names and aliases", () => {
+  for (let errno = 1; errno <= 133; errno++) {
+    const name = errnoName(errno);
+    if (!name.startsWith("EUNKNOWN_")) assert.equal(errnoNumber(name), errno, name);
+  }
+  assert.equal(errnoNumber("EWOULDBLOCK"), 11);
+  assert.equal(errnoNumber("EDEADLOCK"), 35);
+  assert.equal(errnoNumber("ENOTSUP"), 95);
+  assert.equal(errnoNumber("ENOSUCHTHING"), undefined);
+  assert.equal(errnoName(41), "EUNKNOWN_41");
+  assert.equal(errnoMessage(200), "Unknown error 200");
+});
+
+test("constants are plain integers with the well-known values", () => {
+  assert.deepEqual(constants.IO_URING_SYSCALL, {
+    x64: { setup: 425, enter: 426, register: 427 },
+    arm64: { setup: 425, enter: 426, register: 427 },
+  });
+  assert.equal(constants.IORING_OP_NOP, 0);
+  assert.equal(constants.IOSQE_CQE_SKIP_SUCCESS, 64);
+  assert.equal(constants.IORING_OP_URING_CMD128 + 1, constants.IORING_OP_LAST);
+  assert.equal(constants.IORING_REGISTER_USE_REGISTERED_RING, 2 ** 31);
+  assert.equal(constants.IORING_FILE_INDEX_ALLOC, 2 ** 32 - 1);
+  for (const [name, value] of Object.entries(numeric)) {
+    assert.ok(Number.isSafeInteger(value), `${name} is an integer`);
+    // Only IORING_REGISTER_FILES_SKIP is negative in C; a negative flag would be `1 << 31`.
+    if (name !== "IORING_REGISTER_FILES_SKIP") assert.ok(value >= 0, `${name} is not negative`);
+  }
+});
