@@ -922,8 +922,6 @@ export const O_DSYNC = 0o10000;
 export const O_SYNC = 0o4010000;
 /** Bypass the page cache (needs aligned buffers, offsets and lengths). */
 export const O_DIRECT = ARM64 ? 0o200000 : 0o40000;
-/** Allow files larger than 2 GiB (always on for 64-bit). */
-export const O_LARGEFILE = ARM64 ? 0o400000 : 0o100000;
 /** Fail unless the path is a directory. */
 export const O_DIRECTORY = ARM64 ? 0o40000 : 0o200000;
 /** Fail if the final component is a symlink. */

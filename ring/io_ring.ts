@@ -979,8 +979,9 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
 function setupError(native: Native, errno: number, entries: number, params: Uint8Array): IoRingError {
   const flags = new DataView(params.buffer).getUint32(PARAMS.flags, true);
   const names = setupFlagNames(flags);
-  // Find the flag the kernel refuses: the one whose removal (with the flags that depend on it) lets setup succeed.
-  for (const [bit, name] of setupFlagBits(flags)) {
+  // Find the flag the kernel refuses: the one whose removal (with the flags that depend on it) lets setup
+  // succeed. Higher bits first, so that a dependent flag (SQ_AFF) is blamed before the flag it needs (SQPOLL).
+  for (const [bit, name] of setupFlagBits(flags).reverse()) {
     const trial = new Uint8Array(params);
     const without = flags & ~bit & ~(SETUP_DEPENDENTS.get(bit) ?? 0);
     new DataView(trial.buffer).setUint32(PARAMS.flags, without >>> 0, true);

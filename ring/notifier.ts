@@ -29,8 +29,8 @@
  *
  * What it cannot use. IORING_SETUP_COOP_TASKRUN alone: completion work then
  * waits for the JavaScript thread's next entry into the kernel, with no
- * signal at all, so `new IoRing()` refuses it unless DEFER_TASKRUN or SQPOLL
- * comes with it (with SQPOLL the kernel thread runs it). IORING_SETUP_IOPOLL:
+ * signal at all, so `new IoRing()` refuses it unless DEFER_TASKRUN comes with it
+ * (the kernel itself refuses it with SQPOLL). IORING_SETUP_IOPOLL:
  * its completions exist only when someone polls the device, so such a ring
  * polls from a timer while operations are in flight, which is the busy
  * polling its user asked for.

@@ -49,7 +49,7 @@ export interface IoRingOptions {
   attachWq?: { readonly fd: number } | number;
   /** Keep submitting a batch after an SQE fails to prepare (IORING_SETUP_SUBMIT_ALL, 5.18). */
   submitAll?: boolean;
-  /** Run completion work when the task enters the kernel anyway, without an IPI (IORING_SETUP_COOP_TASKRUN, 5.19). Needs `deferTaskrun` or `sqpoll` here: see `ring/notifier.ts`. */
+  /** Run completion work when the task enters the kernel anyway, without an IPI (IORING_SETUP_COOP_TASKRUN, 5.19). Needs `deferTaskrun` here: see `ring/notifier.ts`. */
   coopTaskrun?: boolean;
   /** Flag pending completion work in the SQ ring flags (IORING_SETUP_TASKRUN_FLAG, 5.19); needs `coopTaskrun` or `deferTaskrun`. */
   taskrunFlag?: boolean;
@@ -196,15 +196,20 @@ export function encodeSetup(options: IoRingOptions): SetupRequest {
     "taskrunFlag needs coopTaskrun or deferTaskrun",
   );
   need(IORING_SETUP_HYBRID_IOPOLL, IORING_SETUP_IOPOLL, "hybridIopoll needs iopoll");
+  if (
+    sqpoll &&
+    (flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_DEFER_TASKRUN)) !== 0
+  ) {
+    throw new TypeError(
+      "Cannot set up ring: coopTaskrun, taskrunFlag and deferTaskrun cannot be combined with sqpoll",
+    );
+  }
   need(
     IORING_SETUP_COOP_TASKRUN,
-    IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL,
+    IORING_SETUP_DEFER_TASKRUN,
     "coopTaskrun alone would let completions wait until the JavaScript thread next enters the kernel, " +
-      "which an idle event loop may never do; use it with deferTaskrun (and singleIssuer), or with sqpoll",
+      "which an idle event loop may never do; use it with deferTaskrun (and singleIssuer)",
   );
-  if ((flags & IORING_SETUP_DEFER_TASKRUN) !== 0 && sqpoll) {
-    throw new TypeError("Cannot set up ring: deferTaskrun cannot be combined with sqpoll");
-  }
   view.setUint32(PARAMS.flags, flags, true);
   return { entries, flags, params: new Uint8Array(view.buffer) };
 }
@@ -213,7 +218,8 @@ const SETUP_NAMES: [number, string][] = Object.entries(constants)
   .filter(([name, value]) =>
     name.startsWith("IORING_SETUP_") && typeof value === "number" && isPowerOfTwo(value)
   )
-  .map(([name, value]) => [value as number, name]);
+  .map(([name, value]) => [value as number, name] as [number, string])
+  .sort((a, b) => a[0] - b[0]); // a module namespace lists its exports alphabetically
 
 /** The `IORING_SETUP_*` bits set in `flags`, with their names. */
 export function setupFlagBits(flags: number): [number, string][] {

@@ -19,7 +19,13 @@ check("deno check", bin("deno"), ["check", "mod.ts", "tests/", "examples/", "scr
 check("tsc --noEmit (bun-types)", bin("tsc"), ["-p", "tsconfig.json"]);
 check("deno publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
 for (const native of ["liburing", "libc"]) {
-  suite(`deno test (${native})`, bin("deno"), ["test", "-A", "--v8-flags=--expose-gc", "tests/"], native, "deno");
+  suite(
+    `deno test (${native})`,
+    bin("deno"),
+    ["test", "-A", "--v8-flags=--expose-gc", "tests/"],
+    native,
+    "deno",
+  );
   suite(`bun test (${native})`, bin("bun"), ["test", "tests/"], native, "bun");
 }
 
@@ -37,7 +43,8 @@ function run(step) {
       });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
-    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    // deno colours its summary even with NO_COLOR when piped through some terminals: strip it.
+    child.on("close", (code) => resolve({ code: code ?? 1, output: output.replace(/\x1b\[[0-9;]*m/g, "") }));
     child.on("error", (error) => resolve({ code: 1, output: String(error) }));
   });
 }
@@ -45,10 +52,18 @@ function run(step) {
 function count(kind, output, code) {
   const number = (re) => Number(output.match(re)?.[1] ?? 0);
   if (kind === "deno") {
-    const summary = [...output.matchAll(/^(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/gm)]
+    const summary = [
+      ...output.matchAll(
+        /^(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/gm,
+      ),
+    ]
       .at(-1);
     if (summary === undefined) return { passed: 0, failed: 1, skipped: 0 };
-    return { passed: Number(summary[1]), failed: Number(summary[3]) || (code === 0 ? 0 : 1), skipped: Number(summary[5] ?? 0) };
+    return {
+      passed: Number(summary[1]),
+      failed: Number(summary[3]) || (code === 0 ? 0 : 1),
+      skipped: Number(summary[5] ?? 0),
+    };
   }
   if (kind === "bun") {
     const passed = number(/^\s*(\d+) pass$/m);
@@ -70,7 +85,11 @@ for (const step of steps) {
   totals.passed += c.passed;
   totals.failed += c.failed;
   totals.skipped += c.skipped;
-  lines.push(`${code === 0 && c.failed === 0 ? "ok  " : "FAIL"} ${step.name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  lines.push(
+    `${
+      code === 0 && c.failed === 0 ? "ok  " : "FAIL"
+    } ${step.name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`,
+  );
 }
 process.stdout.write(`\n${lines.join("\n")}\n\n`);
 process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);

@@ -381,7 +381,24 @@ test("constants are plain integers with the well-known values", () => {
   assert.equal(constants.IORING_FILE_INDEX_ALLOC, 2 ** 32 - 1);
   for (const [name, value] of Object.entries(numeric)) {
     assert.ok(Number.isSafeInteger(value), `${name} is an integer`);
-    // Only IORING_REGISTER_FILES_SKIP is negative in C; a negative flag would be `1 << 31`.
-    if (name !== "IORING_REGISTER_FILES_SKIP") assert.ok(value >= 0, `${name} is not negative`);
+    // Only IORING_REGISTER_FILES_SKIP and AT_FDCWD are negative in C; a negative flag would be `1 << 31`.
+    if (name !== "IORING_REGISTER_FILES_SKIP" && name !== "AT_FDCWD") {
+      assert.ok(value >= 0, `${name} is not negative`);
+    }
   }
 });
+
+test("the fcntl.h and stat.h flags match this architecture's C headers", () => {
+  const names = Object.keys(numeric).filter((name) => /^(O_|AT_|STATX_)/.test(name));
+  assert.ok(names.length >= 25, `only ${names.length} names to compare`);
+  const lines = names.map((name) => `  printf("%s %lld\\n", "${name}", (long long)(${name}));`);
+  const output = runC(
+    `#define _GNU_SOURCE\n#include <stdio.h>\n#include <fcntl.h>\n#include <sys/stat.h>\n` +
+      `int main(void) {\n${lines.join("\n")}\n  return 0;\n}\n`,
+  );
+  const values = parsePairs(output);
+  assert.equal(values.size, names.length);
+  for (const [name, value] of values) {
+    assert.equal(numeric[name], value, `${name}: ours ${numeric[name]}, C has ${value}`);
+  }
+}, { skip: gccMissing });

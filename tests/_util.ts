@@ -1,0 +1,78 @@
+/**
+ * Small helpers shared by the tests: real temp files, pipes and socket pairs.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { native } from "../ffi/native.ts";
+
+/** The native layer the rings use (for pipes, socket pairs and raw writes in tests). */
+export const n = await native();
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export function tempDir(): {
+  path: string;
+  file(name: string, data?: Uint8Array | string): string;
+  remove(): void;
+} {
+  const path = mkdtempSync(join(tmpdir(), "ioring-test-"));
+  return {
+    path,
+    file(name, data) {
+      const file = join(path, name);
+      if (data !== undefined) writeFileSync(file, data);
+      return file;
+    },
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+const O_CLOEXEC = 0o2000000;
+
+/** A pipe: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  const ret = n.pipe2(fds, O_CLOEXEC);
+  if (ret < 0) throw new Error(`pipe2 failed: ${-ret}`);
+  return [fds[0], fds[1]];
+}
+
+/** A connected AF_UNIX stream socket pair. */
+export function socketPair(): [number, number] {
+  const fds = new Int32Array(2);
+  const ret = n.socketpair(1, /* AF_UNIX */ 1 | 0o2000000, /* SOCK_STREAM | SOCK_CLOEXEC */ 0, fds);
+  if (ret < 0) throw new Error(`socketpair failed: ${-ret}`);
+  return [fds[0], fds[1]];
+}
+
+/** Closes raw fds. */
+export function closeFds(...fds: number[]): void {
+  for (const fd of fds) n.close(fd);
+}
+
+/** Deterministic pseudo-random bytes. */
+export function pattern(length: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The command that runs a script file in the current runtime. */
+export function runtimeCommand(script: string): [string, string[]] {
+  return "Bun" in globalThis ? [process.execPath, [script]] : [process.execPath, ["run", "-A", script]];
+}
+
+/** The native path the suite was asked to use. */
+export const forcedNative: string | undefined = process.env.IORING_NATIVE || undefined;
