@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 
-const bin = (name) => `node_modules/.bin/${name}`;
+const bin = (name) => (name === "deno" ? "node_modules/deno/deno" : `node_modules/.bin/${name}`);
 const only = process.argv[2]; // "deno", "bun" or "static": run one part
 
 const steps = [];
