@@ -36,7 +36,9 @@ export async function copyFile(ring: IoRing, src: string, dst: string): Promise<
         if (n === 0) throw new Error(`${src} shrank while being copied`);
         got += n;
       }
-      for (let put = 0; put < want;) put += await ring.write(output, buffer.subarray(put, want), offset + put);
+      for (let put = 0; put < want;) {
+        put += await ring.write(output, buffer.subarray(put, want), offset + put);
+      }
     }
   };
   try {

@@ -37,8 +37,9 @@ export const LIBURING_SYMBOLS = {
 
 /** libc: memory mapping, descriptors, and `syscall(2)` where liburing is absent or too old. */
 export const LIBC_SYMBOLS = {
-  // long syscall(long number, ...): used for io_uring_setup/enter/register by number
-  syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+  // long syscall(long number, ...): used for io_uring_setup/enter/register by number. Those return an int,
+  // so the result is read as i32 (the low half of the long), which keeps Deno off its BigInt path.
+  syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i32" },
   // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
   mmap: { parameters: ["u64", "u64", "i32", "i32", "i32", "i64"], result: "i64" },
   // int munmap(void *addr, size_t length)

@@ -13,6 +13,11 @@
 
 const TWO_32 = 4294967296;
 
+/** The high 32 bits of a 64-bit field given as a number (all ones for -1). */
+function high(value: number): number {
+  return value >= 0 && value < TWO_32 ? 0 : Math.floor(value / TWO_32) >>> 0;
+}
+
 /** Writes SQEs into mapped memory. Matches what liburing's `io_uring_prep_*` helpers write. */
 export class SqeWriter {
   /** The SQE array as 32-bit words. */
@@ -56,9 +61,9 @@ export class SqeWriter {
     u[w] = opcode; // opcode, flags = 0, ioprio = 0
     this.i32[w + 1] = fd;
     u[w + 2] = offset >>> 0;
-    u[w + 3] = Math.floor(offset / TWO_32) >>> 0;
+    u[w + 3] = high(offset);
     u[w + 4] = addr >>> 0;
-    u[w + 5] = Math.floor(addr / TWO_32) >>> 0;
+    u[w + 5] = high(addr);
     u[w + 6] = len >>> 0;
     u[w + 7] = 0; // op flags
     u[w + 8] = 0; // user_data
@@ -119,14 +124,14 @@ export class SqeWriter {
   /** Sets the off/addr2 field. */
   off(value: number): this {
     this.u32[this.w + 2] = value >>> 0;
-    this.u32[this.w + 3] = Math.floor(value / TWO_32) >>> 0;
+    this.u32[this.w + 3] = high(value);
     return this;
   }
 
   /** Sets addr3. */
   addr3(value: number): this {
     this.u32[this.w + 12] = value >>> 0;
-    this.u32[this.w + 13] = Math.floor(value / TWO_32) >>> 0;
+    this.u32[this.w + 13] = high(value);
     return this;
   }
 

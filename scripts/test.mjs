@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 
+const ANSI = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g");
 const bin = (name) => (name === "deno" ? "node_modules/deno/deno" : `node_modules/.bin/${name}`);
 const only = process.argv[2]; // "deno", "bun" or "static": run one part
 
@@ -44,7 +45,7 @@ function run(step) {
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
     // deno colours its summary even with NO_COLOR when piped through some terminals: strip it.
-    child.on("close", (code) => resolve({ code: code ?? 1, output: output.replace(/\x1b\[[0-9;]*m/g, "") }));
+    child.on("close", (code) => resolve({ code: code ?? 1, output: output.replace(ANSI, "") }));
     child.on("error", (error) => resolve({ code: 1, output: String(error) }));
   });
 }

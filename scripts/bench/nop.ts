@@ -84,7 +84,11 @@ async function promises(ring: IoRing, batch: number): Promise<number> {
 
 if (import.meta.main) {
   const binary = buildC("nop");
-  const results: Record<string, Record<number, number[]>> = { "C liburing": {}, "low-level": {}, "promise": {} };
+  const results: Record<string, Record<number, number[]>> = {
+    "C liburing": {},
+    "low-level": {},
+    "promise": {},
+  };
   await using ring = new IoRing({ entries: 256 });
   for (const batch of BATCHES) {
     const c = spawnSync(binary, [String(batch), String(SECONDS), String(RUNS)], { encoding: "utf8" });
@@ -108,6 +112,9 @@ if (import.meta.main) {
   }
   mkdirSync(out, { recursive: true });
   const file = join(out, `nop-${runtime.split(" ")[0]}.json`);
-  writeFileSync(file, JSON.stringify({ runtime, native: ring.nativePath, seconds: SECONDS, runs: RUNS, results }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ runtime, native: ring.nativePath, seconds: SECONDS, runs: RUNS, results }, null, 2),
+  );
   console.log(`raw figures: ${file}`);
 }
