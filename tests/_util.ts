@@ -73,6 +73,3 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function runtimeCommand(script: string): [string, string[]] {
   return "Bun" in globalThis ? [process.execPath, [script]] : [process.execPath, ["run", "-A", script]];
 }
-
-/** The native path the suite was asked to use. */
-export const forcedNative: string | undefined = process.env.IORING_NATIVE || undefined;

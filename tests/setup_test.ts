@@ -15,7 +15,7 @@ import {
   type IoRingOptions,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, forcedNative, n, pipe } from "./_util.ts";
+import { closeFds, n, pipe } from "./_util.ts";
 
 const FLAG_CASES: [string, IoRingOptions][] = [
   ["sqpoll", { sqpoll: true, sqThreadIdle: 50 }],
@@ -79,12 +79,6 @@ test("the ring reports the kernel's sizes, flags and features", async () => {
   assert.notEqual(ring.features & IORING_FEAT_NODROP, 0);
   await using clamped = new IoRing({ entries: 65536, clamp: true });
   assert.equal(clamped.sqEntries, 32768);
-});
-
-test("the native path is the one IORING_NATIVE asked for", () => {
-  using ring = new IoRing();
-  if (forcedNative !== undefined) assert.equal(ring.nativePath, forcedNative);
-  else assert.ok(ring.nativePath === "liburing" || ring.nativePath === "libc");
 });
 
 test("a ring started disabled refuses work with EBADFD until enabled", async () => {

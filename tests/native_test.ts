@@ -1,0 +1,85 @@
+// The native layer: both paths, the IORING_NATIVE switch, and one clear error when nothing works.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { IoRing } from "../mod.ts";
+import { test } from "./_harness.ts";
+import { runtimeCommand, tempDir } from "./_util.ts";
+
+function runWith(env: Record<string, string>, body: string): { status: number | null; out: string } {
+  const dir = tempDir();
+  try {
+    const script = join(dir.path, "probe.ts");
+    writeFileSync(script, body.replaceAll("MOD", new URL("../mod.ts", import.meta.url).href));
+    const [cmd, args] = runtimeCommand(script);
+    const result = spawnSync(cmd, args, {
+      encoding: "utf8",
+      timeout: 15_000,
+      env: { ...process.env, ...env },
+    });
+    return { status: result.status, out: result.stdout + result.stderr };
+  } finally {
+    dir.remove();
+  }
+}
+
+const PROBE = `
+  import { IoRing } from "MOD";
+  try {
+    const ring = new IoRing();
+    console.log("path=" + ring.nativePath, "nop=" + await ring.nop());
+    await ring.close();
+  } catch (error) {
+    console.log("error=" + error.name);
+    console.log(error.message);
+  }
+`;
+
+for (const path of ["liburing", "libc"]) {
+  test(`IORING_NATIVE=${path} runs the ring through ${path}`, () => {
+    const { status, out } = runWith({ IORING_NATIVE: path }, PROBE);
+    assert.equal(status, 0, out);
+    assert.match(out, new RegExp(`path=${path} nop=0`));
+  });
+}
+
+test("a missing liburing falls back to libc's syscall(2)", () => {
+  const { status, out } = runWith(
+    { IORING_NATIVE: "", IORING_LIBURING: "/nonexistent/liburing.so.2" },
+    PROBE,
+  );
+  assert.equal(status, 0, out);
+  assert.match(out, /path=libc nop=0/);
+});
+
+test("when no path works, one error lists every path tried and why", () => {
+  const { status, out } = runWith({
+    IORING_NATIVE: "liburing",
+    IORING_LIBURING: "/nonexistent/liburing.so.2",
+  }, PROBE);
+  assert.equal(status, 0, out);
+  assert.match(out, /error=IoUringUnavailableError/);
+  assert.match(out, /io_uring is not available:/);
+  assert.match(out, /liburing \(\/nonexistent\/liburing\.so\.2\): cannot open/);
+});
+
+test("a library without the raw io_uring calls is reported as too old", () => {
+  // libm has none of liburing's symbols: it stands in for a liburing older than 2.3.
+  const { out } = runWith({ IORING_NATIVE: "liburing", IORING_LIBURING: "libm.so.6" }, PROBE);
+  assert.match(out, /liburing \(libm\.so\.6\): too old/);
+});
+
+test("an unknown IORING_NATIVE value is a TypeError naming the value", () => {
+  const { out } = runWith({ IORING_NATIVE: "windows" }, PROBE);
+  assert.match(out, /error=TypeError/);
+  assert.match(out, /IORING_NATIVE must be "liburing" or "libc": current value is "windows"/);
+});
+
+test("this process uses the path the suite asked for", () => {
+  using ring = new IoRing();
+  const asked = process.env.IORING_NATIVE;
+  if (asked) assert.equal(ring.nativePath, asked);
+  else assert.equal(ring.nativePath, "liburing");
+});
