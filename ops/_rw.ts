@@ -17,7 +17,7 @@ export abstract class BufferOp extends OpBase {
   readonly #fd: number;
   readonly #address: number;
   readonly #length: number;
-  readonly #offset: number;
+  #offset: number;
   readonly #rwFlags: number;
 
   constructor(name: string, fd: number, buffer: BufferSource, offset: number, options: ReadWriteOptions) {
@@ -30,6 +30,16 @@ export abstract class BufferOp extends OpBase {
     this.#rwFlags = options.rwFlags ?? 0;
     this.#address = addressOf(this.buffer);
     this.target = { fd };
+  }
+
+  /**
+   * Moves the operation to another file offset, so one builder (and its
+   * buffer) can be prepared again without allocating. Safe while an earlier
+   * use is in flight: the kernel copied that SQE when it was submitted.
+   */
+  offset(offset: number): this {
+    this.#offset = checkOffset(offset, `${this.name} fd ${this.#fd}`);
+    return this;
   }
 
   /** Writes the SQE's fields. */

@@ -1,0 +1,89 @@
+/**
+ * Turns benchmark figures into a console table, a Markdown table for the
+ * README, and an SVG chart of the ratios.
+ *
+ * @module
+ */
+import { type Figure, median, spread } from "./_common.ts";
+
+/** A figure with its runtime, as merged by main.mjs. */
+export type RuntimeFigure = Figure & { runtime?: string };
+
+function format(value: number, unit: string): string {
+  if (unit === "ms" || unit === "µs") return value < 10 ? value.toFixed(2) : value.toFixed(1);
+  if (unit === "s") return value.toFixed(3);
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k`;
+  return value.toFixed(0);
+}
+
+/** The ratio of a figure to its reference: how many times better (> 1 is better than the reference). */
+export function ratio(figure: Figure, all: Figure[]): number | undefined {
+  if (figure.reference === undefined) return undefined;
+  const ref = all.find((f) =>
+    f.bench === figure.bench && f.config === figure.config && f.subject === figure.reference &&
+    (f as RuntimeFigure).runtime === (figure as RuntimeFigure).runtime
+  );
+  if (ref === undefined) return undefined;
+  const r = median(figure.runs) / median(ref.runs);
+  return figure.lowerIsBetter ? 1 / r : r;
+}
+
+/** Rows of [bench, config, subject, median, spread, ratio]. */
+export function rows(figures: Figure[]): string[][] {
+  return figures.map((f) => {
+    const r = ratio(f, figures);
+    const runtime = (f as RuntimeFigure).runtime;
+    return [
+      f.bench,
+      f.config,
+      runtime !== undefined && !f.subject.startsWith("C ") && !f.subject.startsWith("coreutils") ? `${f.subject} (${runtime})` : f.subject,
+      `${format(median(f.runs), f.unit)} ${f.unit}`,
+      `±${(spread(f.runs) * 100).toFixed(0)}%`,
+      r === undefined ? "" : `${r.toFixed(2)}× ${f.reference}`,
+    ];
+  });
+}
+
+/** Prints an aligned table. */
+export function printTable(figures: Figure[]): void {
+  const table = [["benchmark", "config", "subject", "median", "spread", "vs"], ...rows(figures)];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+}
+
+/** A Markdown table. */
+export function markdownTable(figures: Figure[]): string {
+  const lines = ["| benchmark | config | subject | median | spread | ratio |", "|---|---|---|---|---|---|"];
+  for (const row of rows(figures)) lines.push(`| ${row.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** An SVG bar chart of every ratio, one bar per compared figure; the line at 1 is the reference. */
+export function svgChart(figures: Figure[], title: string): string {
+  const bars = figures.flatMap((f) => {
+    const r = ratio(f, figures);
+    return r === undefined ? [] : [{ label: `${f.bench}, ${f.config}: ${rows([f])[0][2]} vs ${f.reference}`, r }];
+  });
+  const max = Math.max(2, ...bars.map((b) => b.r));
+  const left = 520, width = 360, bar = 16, gap = 6, top = 40;
+  const height = top + bars.length * (bar + gap) + 30;
+  const x = (v: number) => left + (v / max) * width;
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 60}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  bars.forEach((b, i) => {
+    const y = top + i * (bar + gap);
+    const color = b.r >= 1 ? "#2a7" : b.r >= 0.8 ? "#e93" : "#c44";
+    parts.push(`<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(b.label)}</text>`);
+    parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(b.r) - left).toFixed(1)}" height="${bar}" fill="${color}"/>`);
+    parts.push(`<text x="${x(b.r) + 4}" y="${y + 12}">${b.r.toFixed(2)}×</text>`);
+  });
+  parts.push(`<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${height - 24}" stroke="#333" stroke-dasharray="4 3"/>`);
+  parts.push(`<text x="${x(1)}" y="${height - 10}" text-anchor="middle">1× = the reference</text>`);
+  parts.push("</svg>");
+  return parts.join("\n");
+}
