@@ -22,7 +22,9 @@ export const RUNS: number = Number(process.env.BENCH_RUNS ?? 5);
 /** "deno" or "bun". */
 export const runtimeName: "deno" | "bun" = "Bun" in globalThis ? "bun" : "deno";
 /** The runtime and its version. */
-export const runtimeLabel: string = runtimeName === "bun" ? `Bun ${process.versions.bun}` : `Deno ${process.versions.deno}`;
+export const runtimeLabel: string = runtimeName === "bun"
+  ? `Bun ${process.versions.bun}`
+  : `Deno ${process.versions.deno}`;
 
 /** Builds a C reference in out/ if it is missing or older than its source; returns its path. */
 export function buildC(name: string): string {

@@ -47,7 +47,9 @@ export const refs: RuntimeRefs = {
     return times;
   },
   async copy(src, dst) {
-    const bun = (globalThis as unknown as { Bun: { write(dst: unknown, src: unknown): Promise<number>; file(path: string): unknown } }).Bun;
+    const bun = (globalThis as unknown as {
+      Bun: { write(dst: unknown, src: unknown): Promise<number>; file(path: string): unknown };
+    }).Bun;
     await bun.write(bun.file(dst), bun.file(src));
   },
 };

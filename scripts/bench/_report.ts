@@ -33,11 +33,10 @@ export function ratio(figure: Figure, all: Figure[]): number | undefined {
 export function rows(figures: Figure[]): string[][] {
   return figures.map((f) => {
     const r = ratio(f, figures);
-    const runtime = (f as RuntimeFigure).runtime;
     return [
       f.bench,
       f.config,
-      runtime !== undefined && !f.subject.startsWith("C ") && !f.subject.startsWith("coreutils") ? `${f.subject} (${runtime})` : f.subject,
+      f.subject,
       `${format(median(f.runs), f.unit)} ${f.unit}`,
       `±${(spread(f.runs) * 100).toFixed(0)}%`,
       r === undefined ? "" : `${r.toFixed(2)}× ${f.reference}`,
@@ -45,33 +44,55 @@ export function rows(figures: Figure[]): string[][] {
   });
 }
 
-/** Prints an aligned table. */
-export function printTable(figures: Figure[]): void {
-  const table = [["benchmark", "config", "subject", "median", "spread", "vs"], ...rows(figures)];
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+function byRuntime(figures: Figure[]): [string, Figure[]][] {
+  const groups = new Map<string, Figure[]>();
+  for (const f of figures) {
+    const key = (f as RuntimeFigure).runtime ?? "";
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups];
 }
 
-/** A Markdown table. */
+/** Prints an aligned table, one section per runtime. */
+export function printTable(figures: Figure[]): void {
+  for (const [runtime, group] of byRuntime(figures)) {
+    if (runtime !== "") console.log(`\n${runtime} (C references and coreutils measured in the same run)`);
+    const table = [["benchmark", "config", "subject", "median", "spread", "vs"], ...rows(group)];
+    const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+    for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+  }
+}
+
+/** Markdown tables, one per runtime. */
 export function markdownTable(figures: Figure[]): string {
-  const lines = ["| benchmark | config | subject | median | spread | ratio |", "|---|---|---|---|---|---|"];
-  for (const row of rows(figures)) lines.push(`| ${row.join(" | ")} |`);
-  return lines.join("\n");
+  const out: string[] = [];
+  for (const [runtime, group] of byRuntime(figures)) {
+    out.push(`**${runtime}** (references measured in the same run)`, "");
+    out.push("| benchmark | config | subject | median | spread | ratio |", "|---|---|---|---|---|---|");
+    for (const row of rows(group)) out.push(`| ${row.join(" | ")} |`);
+    out.push("");
+  }
+  return out.join("\n");
 }
 
 /** An SVG bar chart of every ratio, one bar per compared figure; the line at 1 is the reference. */
 export function svgChart(figures: Figure[], title: string): string {
   const bars = figures.flatMap((f) => {
     const r = ratio(f, figures);
-    return r === undefined ? [] : [{ label: `${f.bench}, ${f.config}: ${rows([f])[0][2]} vs ${f.reference}`, r }];
+    const runtime = (f as RuntimeFigure).runtime ?? "";
+    return r === undefined
+      ? []
+      : [{ label: `${runtime}: ${f.bench}, ${f.config}: ${f.subject} vs ${f.reference}`, r }];
   });
   const max = Math.max(2, ...bars.map((b) => b.r));
-  const left = 520, width = 360, bar = 16, gap = 6, top = 40;
+  const left = 640, width = 320, bar = 16, gap = 6, top = 40;
   const height = top + bars.length * (bar + gap) + 30;
   const x = (v: number) => left + (v / max) * width;
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 60}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${
+      left + width + 60
+    }" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
   ];
@@ -79,10 +100,18 @@ export function svgChart(figures: Figure[], title: string): string {
     const y = top + i * (bar + gap);
     const color = b.r >= 1 ? "#2a7" : b.r >= 0.8 ? "#e93" : "#c44";
     parts.push(`<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(b.label)}</text>`);
-    parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(b.r) - left).toFixed(1)}" height="${bar}" fill="${color}"/>`);
+    parts.push(
+      `<rect x="${left}" y="${y}" width="${
+        Math.max(1, x(b.r) - left).toFixed(1)
+      }" height="${bar}" fill="${color}"/>`,
+    );
     parts.push(`<text x="${x(b.r) + 4}" y="${y + 12}">${b.r.toFixed(2)}×</text>`);
   });
-  parts.push(`<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${height - 24}" stroke="#333" stroke-dasharray="4 3"/>`);
+  parts.push(
+    `<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${
+      height - 24
+    }" stroke="#333" stroke-dasharray="4 3"/>`,
+  );
   parts.push(`<text x="${x(1)}" y="${height - 10}" text-anchor="middle">1× = the reference</text>`);
   parts.push("</svg>");
   return parts.join("\n");

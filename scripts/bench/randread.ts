@@ -11,7 +11,7 @@
  */
 import { statSync } from "node:fs";
 import { IoRing, Read } from "../../mod.ts";
-import { blockPicker, buildC, dataFile, type Figure, RUNS, runC, SECONDS } from "./_common.ts";
+import { blockPicker, buildC, dataFile, type Figure, runC, RUNS, SECONDS } from "./_common.ts";
 import { loadRefs } from "./_refs.ts";
 
 const BS = 4096;
@@ -19,7 +19,10 @@ const DEPTHS = [1, 32, 128];
 
 function lowLevel(ring: IoRing, fd: number, depth: number, pick: () => number): Promise<number> {
   const memory = new Uint8Array(depth * BS);
-  const reads = Array.from({ length: depth }, (_, i) => new Read(fd, memory.subarray(i * BS, (i + 1) * BS), 0));
+  const reads = Array.from(
+    { length: depth },
+    (_, i) => new Read(fd, memory.subarray(i * BS, (i + 1) * BS), 0),
+  );
   let done = 0;
   let failed = 0;
   let stopping = false;
@@ -83,7 +86,13 @@ export async function randomReads(): Promise<Figure[]> {
   try {
     for (const depth of DEPTHS) {
       const config = `QD ${depth}`;
-      figures.push({ bench: "random 4 KiB reads", config, subject: "C liburing", unit: "reads/s", runs: runC(binary, [dataFile, "uring", depth, SECONDS, RUNS]) });
+      figures.push({
+        bench: "random 4 KiB reads",
+        config,
+        subject: "C liburing",
+        unit: "reads/s",
+        runs: runC(binary, [dataFile, "uring", depth, SECONDS, RUNS]),
+      });
       await lowLevel(ring, fd, depth, pick); // warm-up
       const low: number[] = [];
       for (let r = 0; r < RUNS; r++) low.push(await lowLevel(ring, fd, depth, pick));
