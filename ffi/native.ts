@@ -44,6 +44,7 @@ export interface Native {
   eventfd(initval: number, flags: number): number;
   pipe2(fds: Int32Array, flags: number): number;
   socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
   addressOf(view: ArrayBufferView): number;
   arrayBufferAt(address: number, length: number): ArrayBuffer;
   createWaiter(fd: number, onReadable: () => void): ReadableWaiter;
@@ -143,6 +144,7 @@ function createNative(
     eventfd: (initval, flags) => check(c.eventfd(initval, flags)),
     pipe2: (fds, flags) => check(c.pipe2(fds, flags)),
     socketpair: (domain, type, protocol, fds) => check(c.socketpair(domain, type, protocol, fds)),
+    fcntl: (fd, cmd, arg) => check(c.fcntl(fd, cmd, arg)),
     addressOf: adapter.addressOf,
     arrayBufferAt: adapter.arrayBufferAt,
     createWaiter: (fd, onReadable) => adapter.createWaiter(LIBC, fd, onReadable),

@@ -56,6 +56,8 @@ export const LIBC_SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   // int socketpair(int domain, int type, int protocol, int sv[2])
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  // int fcntl(int fd, int cmd, ... /* int arg */): variadic, called here with one int argument
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   // int *__errno_location(void): the calling thread's errno
   __errno_location: { parameters: [], result: "u64" },
 } as const satisfies SymbolTable;

@@ -23,5 +23,6 @@ export { Writev } from "./writev.ts";
 export { Fsync, type FsyncOptions } from "./fsync.ts";
 export { Openat, type OpenatOptions } from "./openat.ts";
 export { Close } from "./close.ts";
+export { Splice, type SpliceOptions } from "./splice.ts";
 export { decodeStatx, Statx, type StatxOptions, type StatxResult } from "./statx.ts";
 export { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "./timeout.ts";

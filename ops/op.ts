@@ -85,8 +85,10 @@ export abstract class OpBase implements Op {
   /** Writes the whole SQE. */
   prep(sqe: SqeWriter): void {
     this.prepOp(sqe);
-    if (this.#flags !== 0) sqe.flags(this.#flags);
-    if (this.#ioprio !== 0) sqe.ioprio(this.#ioprio);
-    if (this.#personality !== 0) sqe.personality(this.#personality);
+    if ((this.#flags | this.#ioprio | this.#personality) !== 0) {
+      if (this.#flags !== 0) sqe.flags(this.#flags);
+      if (this.#ioprio !== 0) sqe.ioprio(this.#ioprio);
+      if (this.#personality !== 0) sqe.personality(this.#personality);
+    }
   }
 }

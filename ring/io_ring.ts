@@ -10,6 +10,7 @@ import {
   IORING_ASYNC_CANCEL_ANY,
   IORING_CQE_F_MORE,
   IORING_ENTER_GETEVENTS,
+  IORING_ENTER_REGISTERED_RING,
   IORING_ENTER_SQ_WAIT,
   IORING_ENTER_SQ_WAKEUP,
   IORING_FEAT_SINGLE_MMAP,
@@ -19,6 +20,7 @@ import {
   IORING_OP_ASYNC_CANCEL,
   IORING_REGISTER_ENABLE_RINGS,
   IORING_REGISTER_EVENTFD,
+  IORING_REGISTER_RING_FDS,
   IORING_SETUP_CQE32,
   IORING_SETUP_DEFER_TASKRUN,
   IORING_SETUP_IOPOLL,
@@ -29,6 +31,7 @@ import {
   IORING_SQ_CQ_OVERFLOW,
   IORING_SQ_NEED_WAKEUP,
   IORING_SQ_TASKRUN,
+  IORING_UNREGISTER_RING_FDS,
   IOSQE_CQE_SKIP_SUCCESS,
 } from "./constants.ts";
 import { IoRingError } from "./error.ts";
@@ -165,12 +168,15 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
   readonly #iopoll: boolean;
   readonly #defer: boolean;
   readonly #enterFlags: number;
+  #enterFd: number; // the ring's index among this thread's registered rings, or its fd
+  #enterRegistered = 0; // IORING_ENTER_REGISTERED_RING when #enterFd is an index
 
   #tail = 0; // SQEs written, published to the kernel on submit
   #knownHead = 0; // the last SQ head read from the kernel
   #head = 0; // CQEs consumed
   #scheduled = false;
   #reaping = false;
+  #checkOverflow = false;
   #backlog = false; // the kernel refused a submission with EAGAIN/EBUSY: retry after reaping
   #iopollTimer: ReturnType<typeof setTimeout> | undefined;
   #closing: Promise<void> | null = null;
@@ -263,12 +269,38 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
         const ret = n.register(fd, IORING_REGISTER_EVENTFD, new Int32Array([this.#notifier.fd]), 1);
         if (ret < 0) throw new IoRingError(-ret, "io_uring_register", { detail: "IORING_REGISTER_EVENTFD" });
       }
+      this.#enterFd = fd;
+      this.#registerRingFd();
     } catch (error) {
       this.#unmap();
       n.close(fd);
       throw error;
     }
     this.#notifier.add(this);
+  }
+
+  /**
+   * Registers the ring's fd with this thread (IORING_REGISTER_RING_FDS, 5.18),
+   * so each io_uring_enter skips the fd lookup. Registration is per thread
+   * and capped at 16 rings; without it the plain fd is used.
+   */
+  #registerRingFd(): void {
+    const update = new Uint32Array([0xffffffff, 0, this.fd, 0]); // struct io_uring_rsrc_update, offset -1: any slot
+    if (this.#native.register(this.fd, IORING_REGISTER_RING_FDS, update, 1) === 1) {
+      this.#enterFd = update[0];
+      this.#enterRegistered = IORING_ENTER_REGISTERED_RING;
+    }
+  }
+
+  #unregisterRingFd(): void {
+    if (this.#enterRegistered === 0) return;
+    this.#native.register(this.fd, IORING_UNREGISTER_RING_FDS, new Uint32Array([this.#enterFd, 0, 0, 0]), 1);
+    this.#enterRegistered = 0;
+    this.#enterFd = this.fd;
+  }
+
+  #enter(toSubmit: number, flags: number): number {
+    return this.#native.enter(this.#enterFd, toSubmit, 0, flags | this.#enterRegistered);
   }
 
   #map(length: number, offset: number): ArrayBuffer {
@@ -320,10 +352,10 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
       this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
       if (((this.#tail - this.#knownHead) >>> 0) < this.sqEntries) return;
       if (this.#sqpoll) {
-        this.#native.enter(this.fd, 0, 0, IORING_ENTER_SQ_WAIT);
+        this.#enter(0, IORING_ENTER_SQ_WAIT);
       } else {
         // The kernel pushed back (EAGAIN/EBUSY): completions must be reaped first.
-        this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+        this.#enter(0, IORING_ENTER_GETEVENTS);
         this.#reap();
       }
     }
@@ -363,7 +395,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
   #pollIopoll = (): void => {
     this.#iopollTimer = undefined;
     if (this.#closed) return;
-    this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+    this.#enter(0, IORING_ENTER_GETEVENTS);
     this.#reap();
     this.#afterReap();
   };
@@ -386,7 +418,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     Atomics.store(this.#sq, this.#sqTail, this.#tail);
     if (this.#sqpoll) {
       if ((Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_NEED_WAKEUP) !== 0) {
-        this.#native.enter(this.fd, 0, 0, IORING_ENTER_SQ_WAKEUP);
+        this.#enter(0, IORING_ENTER_SQ_WAKEUP);
       }
       this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
       return toSubmit;
@@ -395,7 +427,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     let left = toSubmit;
     this.#backlog = false;
     while (left > 0) {
-      const ret = this.#native.enter(this.fd, left, 0, this.#enterFlags);
+      const ret = this.#enter(left, this.#enterFlags);
       if (ret > 0) {
         submitted += ret;
         left -= ret;
@@ -407,9 +439,10 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
         break;
       }
       this.#failQueued(-ret);
-      break;
+      return submitted;
     }
-    this.#knownHead = Atomics.load(this.#sq, this.#sqHead);
+    // The kernel consumed exactly what it reports (the SQ array is the identity), so no head load is needed.
+    this.#knownHead = (this.#knownHead + submitted) >>> 0;
     return submitted;
   }
 
@@ -417,7 +450,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
   #failQueued(errno: number): void {
     const head = Atomics.load(this.#sq, this.#sqHead);
     const tail = this.#tail;
-    this.#tail = head;
+    this.#tail = this.#knownHead = head;
     Atomics.store(this.#sq, this.#sqTail, head);
     for (let i = head; i !== tail; i = (i + 1) >>> 0) {
       this.#sqe.select(i & this.#sqMask);
@@ -431,8 +464,9 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
   /** Implements {@link Serviceable}: runs deferred completion work if needed, reaps, resubmits a backlog. */
   service(): void {
     if (this.#closed) return;
+    this.#checkOverflow = true;
     if (this.#defer || this.#backlog || (Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_TASKRUN) !== 0) {
-      this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+      this.#enter(0, IORING_ENTER_GETEVENTS);
     }
     this.#reap();
     if (this.#backlog) this.#submit();
@@ -454,18 +488,24 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     const mask = this.#cqMask;
     let head = this.#head;
     let count = 0;
+    // Completions overflow only into a full CQ, and only this thread consumes: so the overflow flag
+    // needs a look only after a batch that found the CQ full (or when the waiter woke us).
+    let sawFull = this.#checkOverflow;
+    this.#checkOverflow = false;
     try {
       for (;;) {
         const tail = Atomics.load(cq, this.#cqTail);
         if (head === tail) {
-          if ((Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_CQ_OVERFLOW) === 0) break;
+          if (!sawFull || (Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_CQ_OVERFLOW) === 0) break;
+          sawFull = false;
           // Completions the CQ had no room for wait in the kernel: flush them in, lose none.
           this.#head = head;
           Atomics.store(cq, this.#cqHead, head);
-          this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+          this.#enter(0, IORING_ENTER_GETEVENTS);
           if (Atomics.load(cq, this.#cqTail) === head) break;
           continue;
         }
+        if (((tail - head) >>> 0) >= this.cqEntries) sawFull = true;
         const sink = this.#lowSink;
         while (head !== tail) {
           const w = base + (head & mask) * words;
@@ -646,7 +686,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
       delivered++;
     }
     if (this.#closed || this.#reaping) return delivered;
-    if (this.#defer) this.#native.enter(this.fd, 0, 0, IORING_ENTER_GETEVENTS);
+    if (this.#defer) this.#enter(0, IORING_ENTER_GETEVENTS);
     this.#lowSink = callback;
     this.#lowDelivered = 0;
     try {
@@ -983,6 +1023,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     this.#closed = true;
     if (this.#iopollTimer !== undefined) clearTimeout(this.#iopollTimer);
     this.#lowRefs.clear();
+    this.#unregisterRingFd();
     this.#unmap();
     this.#native.close(this.fd);
     this.#notifier.delete(this);

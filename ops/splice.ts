@@ -1,0 +1,74 @@
+import { IORING_OP_SPLICE } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { checkFd, checkOffset } from "./_memory.ts";
+import { OpBase } from "./op.ts";
+
+/** Options of {@link Splice}. */
+export interface SpliceOptions {
+  /** Offset in `fdIn`, or -1 (default) for its position; must be -1 for a pipe. */
+  offIn?: number;
+  /** Offset in `fdOut`, or -1 (default) for its position; must be -1 for a pipe. */
+  offOut?: number;
+  /** `SPLICE_F_*` flags, and SPLICE_F_FD_IN_FIXED when `fdIn` is a registered file. */
+  flags?: number;
+}
+
+/**
+ * Queues (but does not submit) a splice(2): moves up to `length` bytes from
+ * `fdIn` to `fdOut`, one of which must be a pipe, without copying them
+ * through user memory. `res` is the number of bytes moved.
+ * Matches `io_uring_prep_splice()` in liburing. Available since 5.7.
+ *
+ * @example File to pipe
+ * ```ts ignore
+ * import { IoRing, Splice } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.openat("/etc/hostname");
+ * // pipeWrite: the write end of a pipe
+ * const moved = await ring.run(new Splice(fd, pipeWrite, 4096, { offIn: 0 }));
+ * ```
+ */
+export class Splice extends OpBase {
+  /** Points the kernel at no memory. */
+  override readonly holdsMemory = false;
+  /** Its name in errors. */
+  readonly name = "splice";
+  /** IORING_OP_SPLICE. */
+  readonly opcode = IORING_OP_SPLICE;
+  readonly #fdIn: number;
+  readonly #fdOut: number;
+  readonly #length: number;
+  #offIn: number;
+  #offOut: number;
+  readonly #flags: number;
+
+  /**
+   * @param fdIn Where the bytes come from.
+   * @param fdOut Where they go.
+   * @param length The most bytes to move.
+   */
+  constructor(fdIn: number, fdOut: number, length: number, options: SpliceOptions = {}) {
+    super();
+    const what = `splice fd ${fdIn} to fd ${fdOut}`;
+    this.#fdIn = checkFd(fdIn, what);
+    this.#fdOut = checkFd(fdOut, what);
+    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+      throw new RangeError(
+        `Cannot ${what}: length must be an integer from 0 to 2^32-1: current value is ${length}`,
+      );
+    }
+    this.#length = length;
+    this.#offIn = checkOffset(options.offIn ?? -1, what);
+    this.#offOut = checkOffset(options.offOut ?? -1, what);
+    this.#flags = options.flags ?? 0;
+    this.target = { fd: fdIn };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    // off is the output offset, addr (splice_off_in) the input one, splice_fd_in the input fd.
+    sqe.prepRw(IORING_OP_SPLICE, this.#fdOut, this.#offIn, this.#length, this.#offOut)
+      .fileIndex(this.#fdIn)
+      .opFlags(this.#flags);
+  }
+}

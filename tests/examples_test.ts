@@ -1,0 +1,43 @@
+// The examples do what they say: copy.ts copies byte for byte, cat.ts prints files.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { IoRing } from "../mod.ts";
+import { copyFile } from "../examples/copy.ts";
+import { test } from "./_harness.ts";
+import { pattern, tempDir } from "./_util.ts";
+
+test("copyFile copies files of awkward sizes byte for byte, keeping the mode", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing({ entries: 32 });
+  try {
+    for (const size of [0, 1, 4095, 2 * 1024 * 1024, 5 * 1024 * 1024 + 123]) {
+      const src = dir.file(`src-${size}`, pattern(size, size + 1));
+      const dst = dir.file(`dst-${size}`);
+      assert.equal(await copyFile(ring, src, dst), size);
+      assert.deepEqual(new Uint8Array(readFileSync(dst)), pattern(size, size + 1), `size ${size}`);
+    }
+    assert.equal(ring.inflight, 0);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("cat.ts writes the files it is given to standard output", () => {
+  const dir = tempDir();
+  try {
+    const a = dir.file("a", "first\n");
+    const b = dir.file("b", pattern(100_000, 3));
+    const script = new URL("../examples/cat.ts", import.meta.url).pathname;
+    const args = "Bun" in globalThis ? [script, a, b] : ["run", "-A", script, a, b];
+    const result = spawnSync(process.execPath, args, { maxBuffer: 1 << 24 });
+    assert.equal(result.status, 0, String(result.stderr));
+    assert.deepEqual(
+      new Uint8Array(result.stdout),
+      new Uint8Array([...new TextEncoder().encode("first\n"), ...pattern(100_000, 3)]),
+    );
+  } finally {
+    dir.remove();
+  }
+});
