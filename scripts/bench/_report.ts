@@ -84,10 +84,11 @@ export function svgChart(figures: Figure[], title: string): string {
       ? []
       : [{ label: `${runtime}: ${f.bench}, ${f.config}: ${f.subject} vs ${f.reference}`, r }];
   });
-  const max = Math.max(2, ...bars.map((b) => b.r));
+  // Ratios span 0.05× to 100×: bars are clipped at 3× (the label keeps the true value).
+  const max = 3;
   const left = 640, width = 320, bar = 16, gap = 6, top = 40;
   const height = top + bars.length * (bar + gap) + 30;
-  const x = (v: number) => left + (v / max) * width;
+  const x = (v: number) => left + (Math.min(v, max) / max) * width;
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${
@@ -105,7 +106,7 @@ export function svgChart(figures: Figure[], title: string): string {
         Math.max(1, x(b.r) - left).toFixed(1)
       }" height="${bar}" fill="${color}"/>`,
     );
-    parts.push(`<text x="${x(b.r) + 4}" y="${y + 12}">${b.r.toFixed(2)}×</text>`);
+    parts.push(`<text x="${x(b.r) + 4}" y="${y + 12}">${b.r.toFixed(2)}×${b.r > max ? " ▸" : ""}</text>`);
   });
   parts.push(
     `<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${
