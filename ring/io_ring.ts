@@ -651,20 +651,25 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    */
   prepare(op: Op, userData: number): void {
     if (this.#closing !== null) throw closedError(op?.name ?? "prepare");
-    if (
-      typeof userData !== "number" || !Number.isInteger(userData) || userData < 0 || userData > MAX_USER_DATA
-    ) {
-      throw new RangeError(
-        `Cannot prepare ${op?.name}: userData must be an integer from 0 to 2^53-1: current value is ${userData}`,
-      );
+    let hi = 0;
+    if ((userData >>> 0) !== userData) {
+      if (
+        typeof userData !== "number" || !Number.isInteger(userData) || userData < 0 ||
+        userData > MAX_USER_DATA
+      ) {
+        throw new RangeError(
+          `Cannot prepare ${op?.name}: userData must be an integer from 0 to 2^53-1: current value is ${userData}`,
+        );
+      }
+      hi = Math.floor(userData / TWO_32);
     }
     const sqe = this.#nextSqe();
     op.prep(sqe);
-    sqe.userData(userData >>> 0, Math.floor(userData / TWO_32));
+    sqe.userData(userData >>> 0, hi);
     this.#tail = (this.#tail + 1) >>> 0;
     if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) === 0) this.#lowInflight++;
     if (op.holdsMemory !== false) this.#holdRef(userData, op);
-    this.#schedule();
+    if (!this.#scheduled) this.#schedule();
   }
 
   /**
