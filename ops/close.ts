@@ -22,6 +22,8 @@ export class Close extends OpBase {
   readonly name = "close";
   /** IORING_OP_CLOSE. */
   readonly opcode = IORING_OP_CLOSE;
+  /** Available since Linux 5.6. */
+  readonly since = "5.6";
   readonly #fd: number;
 
   /** @param fd The file descriptor to close. */

@@ -31,6 +31,8 @@ export class Fsync extends OpBase {
   readonly name = "fsync";
   /** IORING_OP_FSYNC. */
   readonly opcode = IORING_OP_FSYNC;
+  /** Available since Linux 5.1. */
+  readonly since = "5.1";
   readonly #fd: number;
   readonly #flags: number;
 

@@ -21,6 +21,8 @@ export class Nop extends OpBase {
   readonly name = "nop";
   /** IORING_OP_NOP. */
   readonly opcode = IORING_OP_NOP;
+  /** Available since Linux 5.1. */
+  readonly since = "5.1";
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     sqe.prepRw(IORING_OP_NOP, -1, 0, 0, 0);

@@ -24,6 +24,8 @@ export interface Op {
   readonly name: string;
   /** The `IORING_OP_*` code. */
   readonly opcode: number;
+  /** The Linux version that introduced the opcode ("5.6"), for the error when this kernel lacks it. */
+  readonly since: string;
   /** The fd or path that errors name. */
   readonly target: IoRingErrorTarget;
   /** False for operations that point the kernel at no memory (NOP, fsync, close): the ring then holds no reference. */
@@ -48,6 +50,7 @@ export interface Op {
 export abstract class OpBase implements Op {
   abstract readonly name: string;
   abstract readonly opcode: number;
+  abstract readonly since: string;
   /** The fd or path that errors name. */
   target: IoRingErrorTarget = {};
   /** Whether the op points the kernel at memory the ring must hold until completion. */

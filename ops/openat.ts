@@ -30,6 +30,8 @@ export class Openat extends OpBase {
   readonly name = "openat";
   /** IORING_OP_OPENAT. */
   readonly opcode = IORING_OP_OPENAT;
+  /** Available since Linux 5.6. */
+  readonly since = "5.6";
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   readonly #dirfd: number;

@@ -25,6 +25,8 @@ export class Read extends BufferOp {
   readonly name = "read";
   /** IORING_OP_READ. */
   readonly opcode = IORING_OP_READ;
+  /** Available since Linux 5.6. */
+  readonly since = "5.6";
 
   /**
    * @param fd The file descriptor to read from.

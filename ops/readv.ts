@@ -24,6 +24,8 @@ export class Readv extends VectoredOp {
   readonly name = "readv";
   /** IORING_OP_READV. */
   readonly opcode = IORING_OP_READV;
+  /** Available since Linux 5.1. */
+  readonly since = "5.1";
 
   /**
    * @param fd The file descriptor to read from.

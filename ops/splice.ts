@@ -35,6 +35,8 @@ export class Splice extends OpBase {
   readonly name = "splice";
   /** IORING_OP_SPLICE. */
   readonly opcode = IORING_OP_SPLICE;
+  /** Available since Linux 5.7. */
+  readonly since = "5.7";
   readonly #fdIn: number;
   readonly #fdOut: number;
   readonly #length: number;

@@ -63,6 +63,8 @@ export class Statx extends OpBase {
   readonly name = "statx";
   /** IORING_OP_STATX. */
   readonly opcode = IORING_OP_STATX;
+  /** Available since Linux 5.6. */
+  readonly since = "5.6";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   /** The `struct statx` the kernel fills; held until completion. */

@@ -59,6 +59,8 @@ export class Timeout extends OpBase {
   readonly name = "timeout";
   /** IORING_OP_TIMEOUT. */
   readonly opcode = IORING_OP_TIMEOUT;
+  /** Available since Linux 5.4. */
+  readonly since = "5.4";
   /** The `struct __kernel_timespec` the kernel reads; held until completion. */
   readonly timespec: BigInt64Array;
   readonly #count: number;

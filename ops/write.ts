@@ -21,6 +21,8 @@ export class Write extends BufferOp {
   readonly name = "write";
   /** IORING_OP_WRITE. */
   readonly opcode = IORING_OP_WRITE;
+  /** Available since Linux 5.6. */
+  readonly since = "5.6";
 
   /**
    * @param fd The file descriptor to write to.

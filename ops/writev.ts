@@ -22,6 +22,8 @@ export class Writev extends VectoredOp {
   readonly name = "writev";
   /** IORING_OP_WRITEV. */
   readonly opcode = IORING_OP_WRITEV;
+  /** Available since Linux 5.1. */
+  readonly since = "5.1";
 
   /**
    * @param fd The file descriptor to write to.
