@@ -1,6 +1,7 @@
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkFd, checkLength, checkOffset } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkLength, checkOffset } from "./_memory.ts";
 import { OpBase } from "./op.ts";
+import type { FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Read} and {@link Write}. */
 export interface ReadWriteOptions {
@@ -20,16 +21,22 @@ export abstract class BufferOp extends OpBase {
   #offset: number;
   readonly #rwFlags: number;
 
-  constructor(name: string, fd: number, buffer: BufferSource, offset: number, options: ReadWriteOptions) {
+  constructor(
+    name: string,
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    offset: number,
+    options: ReadWriteOptions,
+  ) {
     super();
     const what = `${name} fd ${fd}`;
-    this.#fd = checkFd(fd, what);
+    this.#fd = this.useFd(fd, what);
     this.buffer = byteView(buffer, what);
     this.#length = checkLength(options.length, this.buffer, what);
     this.#offset = checkOffset(offset, what);
     this.#rwFlags = options.rwFlags ?? 0;
     this.#address = addressOf(this.buffer);
-    this.target = { fd };
+    this.target = { fd: this.#fd };
   }
 
   /**

@@ -1,7 +1,8 @@
 import { IOVEC } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkFd, checkOffset } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkOffset } from "./_memory.ts";
 import { OpBase } from "./op.ts";
+import type { FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Readv} and {@link Writev}. */
 export interface VectoredOptions {
@@ -32,7 +33,7 @@ export abstract class VectoredOp extends OpBase {
   ) {
     super();
     const what = `${name} fd ${fd}`;
-    this.#fd = checkFd(fd, what);
+    this.#fd = this.useFd(fd, what);
     if (!Array.isArray(buffers)) throw new TypeError(`Cannot ${what}: buffers must be an array of buffers`);
     if (buffers.length === 0 || buffers.length > IOV_MAX) {
       throw new RangeError(
@@ -51,7 +52,7 @@ export abstract class VectoredOp extends OpBase {
     this.#offset = checkOffset(offset, what);
     this.#rwFlags = options.rwFlags ?? 0;
     this.#address = addressOf(this.iovecs);
-    this.target = { fd };
+    this.target = { fd: this.#fd };
   }
 
   /** Writes the SQE's fields. */

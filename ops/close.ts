@@ -1,7 +1,7 @@
 import { IORING_OP_CLOSE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd } from "./_memory.ts";
 import { OpBase } from "./op.ts";
+import type { FixedFile } from "./fixed_file.ts";
 
 /**
  * Queues (but does not submit) a close(2) of a file descriptor.
@@ -27,10 +27,10 @@ export class Close extends OpBase {
   readonly #fd: number;
 
   /** @param fd The file descriptor to close. */
-  constructor(fd: number) {
+  constructor(fd: number | FixedFile) {
     super();
-    this.#fd = checkFd(fd, `close fd ${fd}`);
-    this.target = { fd };
+    this.#fd = this.useFd(fd, `close fd ${fd}`);
+    this.target = { fd: this.#fd };
   }
 
   /** Writes the SQE's fields. */

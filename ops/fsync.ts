@@ -1,7 +1,7 @@
 import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd } from "./_memory.ts";
 import { OpBase } from "./op.ts";
+import type { FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Fsync}. */
 export interface FsyncOptions {
@@ -37,11 +37,11 @@ export class Fsync extends OpBase {
   readonly #flags: number;
 
   /** @param fd The file descriptor to sync. */
-  constructor(fd: number, options: FsyncOptions = {}) {
+  constructor(fd: number | FixedFile, options: FsyncOptions = {}) {
     super();
-    this.#fd = checkFd(fd, `fsync fd ${fd}`);
+    this.#fd = this.useFd(fd, `fsync fd ${fd}`);
     this.#flags = options.datasync === true ? IORING_FSYNC_DATASYNC : 0;
-    this.target = { fd };
+    this.target = { fd: this.#fd };
   }
 
   /** Writes the SQE's fields. */

@@ -14,6 +14,7 @@
  * @module
  */
 export { type Op, OpBase } from "./op.ts";
+export { FixedFile } from "./fixed_file.ts";
 export type { BufferSource } from "./_memory.ts";
 export { Nop } from "./nop.ts";
 export { Read, type ReadWriteOptions } from "./read.ts";

@@ -1,5 +1,7 @@
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { IoRingErrorTarget } from "../ring/error.ts";
+import { IOSQE_FIXED_FILE } from "../ring/constants.ts";
+import { FixedFile } from "./fixed_file.ts";
 
 /**
  * One io_uring operation, ready to be written into an SQE. Builders are
@@ -75,6 +77,23 @@ export abstract class OpBase implements Op {
   personality(id: number): this {
     this.#personality = id;
     return this;
+  }
+
+  /**
+   * Takes an fd or a registered file for the SQE's fd field: a {@link FixedFile}
+   * gives its slot and makes the op set IOSQE_FIXED_FILE. Checks the value.
+   */
+  protected useFd(fd: number | FixedFile, what: string): number {
+    if (fd instanceof FixedFile) {
+      this.#flags |= IOSQE_FIXED_FILE;
+      return fd.index;
+    }
+    if (typeof fd !== "number" || !Number.isInteger(fd) || fd < -100 || fd > 0x7fffffff) {
+      throw new RangeError(
+        `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${String(fd)}`,
+      );
+    }
+    return fd;
   }
 
   /** The `IOSQE_*` flags set so far. */

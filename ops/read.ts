@@ -1,5 +1,6 @@
 import { IORING_OP_READ } from "../ring/constants.ts";
 import type { BufferSource } from "./_memory.ts";
+import type { FixedFile } from "./fixed_file.ts";
 import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
 
 export type { ReadWriteOptions } from "./_rw.ts";
@@ -33,7 +34,7 @@ export class Read extends BufferOp {
    * @param buffer Where the bytes go.
    * @param offset The file offset, or -1 for the file position (default).
    */
-  constructor(fd: number, buffer: BufferSource, offset = -1, options: ReadWriteOptions = {}) {
+  constructor(fd: number | FixedFile, buffer: BufferSource, offset = -1, options: ReadWriteOptions = {}) {
     super("read", fd, buffer, offset, options);
   }
 }

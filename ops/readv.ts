@@ -1,5 +1,6 @@
 import { IORING_OP_READV } from "../ring/constants.ts";
 import type { BufferSource } from "./_memory.ts";
+import type { FixedFile } from "./fixed_file.ts";
 import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
 
 export type { VectoredOptions } from "./_vectored.ts";
@@ -32,7 +33,12 @@ export class Readv extends VectoredOp {
    * @param buffers Filled in order.
    * @param offset The file offset, or -1 for the file position (default).
    */
-  constructor(fd: number, buffers: readonly BufferSource[], offset = -1, options: VectoredOptions = {}) {
+  constructor(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[],
+    offset = -1,
+    options: VectoredOptions = {},
+  ) {
     super("readv", fd, buffers, offset, options);
   }
 }

@@ -1,5 +1,6 @@
 import { IORING_OP_WRITE } from "../ring/constants.ts";
 import type { BufferSource } from "./_memory.ts";
+import type { FixedFile } from "./fixed_file.ts";
 import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
 
 /**
@@ -29,7 +30,7 @@ export class Write extends BufferOp {
    * @param buffer The bytes to write.
    * @param offset The file offset, or -1 for the file position (default).
    */
-  constructor(fd: number, buffer: BufferSource, offset = -1, options: ReadWriteOptions = {}) {
+  constructor(fd: number | FixedFile, buffer: BufferSource, offset = -1, options: ReadWriteOptions = {}) {
     super("write", fd, buffer, offset, options);
   }
 }

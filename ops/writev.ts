@@ -1,5 +1,6 @@
 import { IORING_OP_WRITEV } from "../ring/constants.ts";
 import type { BufferSource } from "./_memory.ts";
+import type { FixedFile } from "./fixed_file.ts";
 import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
 
 /**
@@ -30,7 +31,12 @@ export class Writev extends VectoredOp {
    * @param buffers Written in order.
    * @param offset The file offset, or -1 for the file position (default).
    */
-  constructor(fd: number, buffers: readonly BufferSource[], offset = -1, options: VectoredOptions = {}) {
+  constructor(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[],
+    offset = -1,
+    options: VectoredOptions = {},
+  ) {
     super("writev", fd, buffers, offset, options);
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * A file registered with a ring (IORING_REGISTER_FILES), named by its slot.
+ * Ops accept it wherever they accept a file descriptor and then set
+ * IOSQE_FIXED_FILE themselves, so a caller can never pass a slot number as
+ * an fd or forget the flag.
+ *
+ * @example
+ * ```ts ignore
+ * import { FixedFile, IoRing, Read } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * // after registering files with the ring, slot 0:
+ * const n = await ring.run(new Read(new FixedFile(0), new Uint8Array(4096), 0));
+ * ```
+ */
+export class FixedFile {
+  /** The slot in the ring's registered-file table. */
+  readonly index: number;
+
+  /** @param index The slot in the ring's registered-file table. */
+  constructor(index: number) {
+    if (!Number.isInteger(index) || index < 0 || index > 0x7fffffff) {
+      throw new RangeError(
+        `Cannot name a registered file: index must be an integer >= 0: current value is ${index}`,
+      );
+    }
+    this.index = index;
+  }
+}
