@@ -1,7 +1,7 @@
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView, checkLength, checkOffset } from "./_memory.ts";
 import { OpBase } from "./op.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Read} and {@link Write}. */
 export interface ReadWriteOptions {
@@ -29,7 +29,7 @@ export abstract class BufferOp extends OpBase {
     options: ReadWriteOptions,
   ) {
     super();
-    const what = `${name} fd ${fd}`;
+    const what = `${name} ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.buffer = byteView(buffer, what);
     this.#length = checkLength(options.length, this.buffer, what);

@@ -2,7 +2,7 @@ import { IOVEC } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView, checkOffset } from "./_memory.ts";
 import { OpBase } from "./op.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Readv} and {@link Writev}. */
 export interface VectoredOptions {
@@ -26,13 +26,13 @@ export abstract class VectoredOp extends OpBase {
 
   constructor(
     name: string,
-    fd: number,
+    fd: number | FixedFile,
     buffers: readonly BufferSource[],
     offset: number,
     options: VectoredOptions,
   ) {
     super();
-    const what = `${name} fd ${fd}`;
+    const what = `${name} ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     if (!Array.isArray(buffers)) throw new TypeError(`Cannot ${what}: buffers must be an array of buffers`);
     if (buffers.length === 0 || buffers.length > IOV_MAX) {

@@ -1,7 +1,7 @@
 import { IORING_OP_CLOSE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { OpBase } from "./op.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
 /**
  * Queues (but does not submit) a close(2) of a file descriptor.
@@ -29,7 +29,7 @@ export class Close extends OpBase {
   /** @param fd The file descriptor to close. */
   constructor(fd: number | FixedFile) {
     super();
-    this.#fd = this.useFd(fd, `close fd ${fd}`);
+    this.#fd = this.useFd(fd, `close ${fdLabel(fd)}`);
     this.target = { fd: this.#fd };
   }
 

@@ -26,3 +26,8 @@ export class FixedFile {
     this.index = index;
   }
 }
+
+/** How errors name an fd or a registered file: "fd 5" or "fixed file 2". */
+export function fdLabel(fd: number | FixedFile): string {
+  return fd instanceof FixedFile ? `fixed file ${fd.index}` : `fd ${String(fd)}`;
+}

@@ -1,7 +1,7 @@
 import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { OpBase } from "./op.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link Fsync}. */
 export interface FsyncOptions {
@@ -39,7 +39,7 @@ export class Fsync extends OpBase {
   /** @param fd The file descriptor to sync. */
   constructor(fd: number | FixedFile, options: FsyncOptions = {}) {
     super();
-    this.#fd = this.useFd(fd, `fsync fd ${fd}`);
+    this.#fd = this.useFd(fd, `fsync ${fdLabel(fd)}`);
     this.#flags = options.datasync === true ? IORING_FSYNC_DATASYNC : 0;
     this.target = { fd: this.#fd };
   }
