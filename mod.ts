@@ -24,6 +24,12 @@ export {
   type Cqe,
   IoRing,
   type IoRingOptions,
+  type LinkOptions,
+  type LinkResult,
+  type MultishotCqe,
+  type MultishotOptions,
+  type ProbeResult,
+  type RunOptions,
 } from "./ring/io_ring.ts";
 export { IoRingError, type IoRingErrorTarget } from "./ring/error.ts";
 export { IoUringUnavailableError } from "./ffi/native.ts";

@@ -6,8 +6,11 @@
  */
 import { type Native, native as loadNative } from "../ffi/native.ts";
 import {
+  IO_URING_OP_SUPPORTED,
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
+  IORING_ASYNC_CANCEL_FD,
+  IORING_ASYNC_CANCEL_FD_FIXED,
   IORING_CQE_F_MORE,
   IORING_ENTER_GETEVENTS,
   IORING_ENTER_REGISTERED_RING,
@@ -18,8 +21,11 @@ import {
   IORING_OFF_SQ_RING,
   IORING_OFF_SQES,
   IORING_OP_ASYNC_CANCEL,
+  IORING_OP_LINK_TIMEOUT,
+  IORING_OP_TIMEOUT,
   IORING_REGISTER_ENABLE_RINGS,
   IORING_REGISTER_EVENTFD,
+  IORING_REGISTER_PROBE,
   IORING_REGISTER_RING_FDS,
   IORING_SETUP_CQE32,
   IORING_SETUP_DEFER_TASKRUN,
@@ -33,9 +39,11 @@ import {
   IORING_SQ_TASKRUN,
   IORING_UNREGISTER_RING_FDS,
   IOSQE_CQE_SKIP_SUCCESS,
+  IOSQE_IO_HARDLINK,
+  IOSQE_IO_LINK,
 } from "./constants.ts";
 import { IoRingError } from "./error.ts";
-import { CQRING_OFFSETS, PARAMS, SQRING_OFFSETS } from "./layout.ts";
+import { CQRING_OFFSETS, PARAMS, PROBE, SQRING_OFFSETS } from "./layout.ts";
 import { Notifier, type Serviceable } from "./notifier.ts";
 import {
   encodeSetup,
@@ -47,6 +55,7 @@ import {
 import { SqeWriter } from "./sqe.ts";
 import type { Op } from "../ops/op.ts";
 import type { BufferSource } from "../ops/_memory.ts";
+import { FixedFile } from "../ops/fixed_file.ts";
 import { Close } from "../ops/close.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { Nop } from "../ops/nop.ts";
@@ -54,7 +63,9 @@ import { Openat, type OpenatOptions } from "../ops/openat.ts";
 import { Read, type ReadWriteOptions } from "../ops/read.ts";
 import { Readv, type VectoredOptions } from "../ops/readv.ts";
 import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
-import { Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
+import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
+import { addressOf as nativeAddress } from "../ops/_memory.ts";
+import * as constants from "./constants.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
 
@@ -81,6 +92,100 @@ export interface CompletionsOptions {
   stopWhenIdle?: boolean;
 }
 
+/** Options every promise operation takes. */
+export interface RunOptions {
+  /** Cancels the operation (ASYNC_CANCEL); the promise rejects with the signal's reason once the kernel lets go. */
+  signal?: AbortSignal;
+  /** Cancels the operation if it has not completed in time (a linked IORING_OP_LINK_TIMEOUT); it then rejects with ETIMEDOUT. */
+  timeout?: TimeSpec;
+}
+
+/** Options of {@link IoRing.link}. */
+export interface LinkOptions {
+  /** IOSQE_IO_HARDLINK: a failed operation does not break the chain. */
+  hard?: boolean;
+}
+
+/** What {@link IoRing.probe} reports. */
+export interface ProbeResult {
+  /** The highest opcode this kernel knows. */
+  lastOp: number;
+  /** The supported `IORING_OP_*` codes. */
+  supported: ReadonlySet<number>;
+  /** The names of the supported opcodes ("IORING_OP_READ", ...). */
+  names: readonly string[];
+}
+
+/** The outcome of one operation of a {@link IoRing.link} chain, as `Promise.allSettled` gives it. */
+export type LinkResult = PromiseSettledResult<number>;
+
+/** A multishot operation's completion, as its iterator yields it. */
+export interface MultishotCqe {
+  /** The result of this shot (an accepted fd, bytes received, ...). */
+  res: number;
+  /** `IORING_CQE_F_*` flags (BUFFER with the buffer id above IORING_CQE_BUFFER_SHIFT, MORE, ...). */
+  flags: number;
+}
+
+/** Options of {@link IoRing.multishot}. */
+export interface MultishotOptions {
+  /** Ends the stream and cancels the operation. */
+  signal?: AbortSignal;
+  /** Submit the op again when the kernel ends it without an error (it may stop a multishot, e.g. on CQ overflow). */
+  rearm?: boolean;
+}
+
+type StreamSink = (res: number, flags: number) => void;
+
+interface SlotExtra {
+  stream?: StreamSink;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  aborted?: boolean;
+  timeoutSlot?: number; // this op's LINK_TIMEOUT slot
+  timeoutMs?: number;
+  timeoutDone?: boolean;
+  timedOut?: boolean;
+  pendingRes?: number;
+  timeoutFor?: number; // this slot is the LINK_TIMEOUT of that one
+}
+
+/** An internal LINK_TIMEOUT op holding its timespec until its completion. */
+function linkTimeoutOp(timespec: BigInt64Array): Op {
+  const address = nativeAddress(timespec);
+  return {
+    name: "link_timeout",
+    opcode: IORING_OP_LINK_TIMEOUT,
+    since: "5.5",
+    target: {},
+    prep: (sqe) => void sqe.prepRw(IORING_OP_LINK_TIMEOUT, -1, address, 1, 0),
+  };
+}
+
+/** An ASYNC_CANCEL keyed by fd (or matching any request), for the promise API. */
+function cancelOp(fd: number, flags: number): Op {
+  return {
+    name: "async_cancel",
+    opcode: IORING_OP_ASYNC_CANCEL,
+    since: "5.5",
+    target: fd >= 0 ? { fd } : {},
+    holdsMemory: false,
+    prep: (sqe) => void sqe.prepRw(IORING_OP_ASYNC_CANCEL, fd, 0, 0, 0).opFlags(flags),
+  };
+}
+
+const OPCODE_NAMES = new Map<number, string>(
+  Object.entries(constants)
+    .filter(([name, value]) =>
+      name.startsWith("IORING_OP_") && name !== "IORING_OP_LAST" && typeof value === "number"
+    )
+    .map(([name, value]) => [value as number, name]),
+);
+
+function opcodeName(opcode: number): string {
+  return OPCODE_NAMES.get(opcode) ?? `opcode ${opcode}`;
+}
+
 const loaded: { native: Native; notifier: Notifier } | { error: unknown } = await loadNative().then(
   (native) => ({ native, notifier: new Notifier(native) }),
   (error) => ({ error }),
@@ -103,6 +208,9 @@ const EAGAIN = 11;
 const EBUSY = 16;
 const EBADF = 9;
 const ETIME = 62;
+const ETIMEDOUT = 110;
+const EOPNOTSUPP = 95;
+const ENOENT = 2;
 const SHARED_NOP = new Nop();
 
 function closedError(op: string): IoRingError {
@@ -190,6 +298,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
   #ops: (Op | undefined)[] = [];
   #resolve: (((res: number) => void) | undefined)[] = [];
   #reject: (((error: unknown) => void) | undefined)[] = [];
+  #extra: (SlotExtra | undefined)[] = [];
+  #probe: Uint8Array | null = null; // IO_URING_OP_SUPPORTED per opcode, when the kernel can tell
   #okErrno: number[] = [];
   #generation: number[] = [];
   #free: number[] = [];
@@ -274,6 +384,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
       }
       this.#enterFd = fd;
       this.#registerRingFd();
+      this.#probe = this.#readProbe();
     } catch (error) {
       this.#unmap();
       n.close(fd);
@@ -293,6 +404,46 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
       this.#enterFd = update[0];
       this.#enterRegistered = IORING_ENTER_REGISTERED_RING;
     }
+  }
+
+  /** Asks the kernel which opcodes it supports (IORING_REGISTER_PROBE, 5.6); null if it cannot tell. */
+  #readProbe(): Uint8Array | null {
+    const ops = 256;
+    const buffer = new Uint8Array(PROBE.size + ops * PROBE.opSize);
+    if (this.#native.register(this.fd, IORING_REGISTER_PROBE, buffer, ops) < 0) return null;
+    const supported = new Uint8Array(ops);
+    const count = buffer[PROBE.opsLen];
+    for (let i = 0; i < count; i++) {
+      const at = PROBE.ops + i * PROBE.opSize;
+      const flags = buffer[at + PROBE.opFlags] | (buffer[at + PROBE.opFlags + 1] << 8);
+      if ((flags & IO_URING_OP_SUPPORTED) !== 0) supported[buffer[at + PROBE.opOp]] = 1;
+    }
+    return supported;
+  }
+
+  /**
+   * Which opcodes this kernel's io_uring supports (IORING_REGISTER_PROBE).
+   * Operations whose opcode is missing are refused at call time with an
+   * error naming the opcode and the Linux version that introduced it.
+   *
+   * @example
+   * ```ts
+   * import { IORING_OP_READ, IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(ring.probe().supported.has(IORING_OP_READ)); // true
+   * ```
+   */
+  probe(): ProbeResult {
+    const supported = new Set<number>();
+    const probe = this.#probe ?? this.#readProbe();
+    if (probe === null) {
+      throw new IoRingError(EOPNOTSUPP, "io_uring_register", {
+        fd: this.fd,
+        detail: "IORING_REGISTER_PROBE",
+      });
+    }
+    probe.forEach((on, opcode) => on !== 0 && supported.add(opcode));
+    return { lastOp: Math.max(...supported), supported, names: [...supported].map(opcodeName) };
   }
 
   #unregisterRingFd(): void {
@@ -545,8 +696,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     if ((hi & INTERNAL) !== 0) {
       if (lo === INTERNAL_CANCEL_SLOT) return;
       if (this.#generation[lo] !== (hi & GENERATION_MASK) || this.#ops[lo] === undefined) return;
-      if ((flags & IORING_CQE_F_MORE) !== 0) return;
-      this.#settle(lo, res);
+      if (this.#extra[lo] !== undefined) this.#completeSpecial(lo, res, flags);
+      else if ((flags & IORING_CQE_F_MORE) === 0) this.#settle(lo, res);
       return;
     }
     const userData = lo + hi * TWO_32;
@@ -575,11 +726,56 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     const resolve = this.#resolve[slot]!;
     const reject = this.#reject[slot]!;
     const okErrno = this.#okErrno[slot];
-    this.#ops[slot] = this.#resolve[slot] = this.#reject[slot] = undefined;
+    const extra = this.#extra[slot];
+    this.#ops[slot] =
+      this.#resolve[slot] =
+      this.#reject[slot] =
+      this.#extra[slot] =
+        undefined;
     this.#free.push(slot);
     this.#promiseInflight--;
+    if (extra !== undefined) {
+      extra.signal?.removeEventListener("abort", extra.onAbort!);
+      // The kernel has let go of the op's memory now: an aborted op rejects with the signal's reason.
+      if (extra.aborted) return reject(extra.signal!.reason);
+      if (extra.timedOut && res === -ECANCELED) {
+        return reject(
+          new IoRingError(ETIMEDOUT, op.name, {
+            ...op.target,
+            detail: `timed out after ${extra.timeoutMs} ms`,
+          }),
+        );
+      }
+    }
     if (res >= 0 || -res === okErrno) resolve(res);
     else reject(new IoRingError(-res, op.name, op.target));
+  }
+
+  /** Completions of slots that do more than settle a promise: streams, link timeouts, abortable ops. */
+  #completeSpecial(slot: number, res: number, flags: number): void {
+    const extra = this.#extra[slot]!;
+    if (extra.timeoutFor !== undefined) {
+      // A link timeout's own CQE: -ETIME when it fired, -ECANCELED or -ENOENT when its op finished first.
+      const target = extra.timeoutFor;
+      this.#settle(slot, 0);
+      const op = this.#extra[target];
+      if (op === undefined) return;
+      op.timeoutDone = true;
+      op.timedOut = res === -ETIME;
+      if (op.pendingRes !== undefined) this.#settle(target, op.pendingRes);
+      return;
+    }
+    if (extra.stream !== undefined) {
+      extra.stream(res, flags);
+      if ((flags & IORING_CQE_F_MORE) !== 0) return;
+    } else if ((flags & IORING_CQE_F_MORE) !== 0) {
+      return;
+    }
+    if (extra.timeoutSlot !== undefined && !extra.timeoutDone) {
+      extra.pendingRes = res; // settle once the link timeout's CQE says whether it fired
+      return;
+    }
+    this.#settle(slot, res);
   }
 
   #pushLow(userData: number, res: number, flags: number, big: BigUint64Array | undefined): void {
@@ -654,6 +850,7 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    */
   prepare(op: Op, userData: number): void {
     if (this.#closing !== null) throw closedError(op?.name ?? "prepare");
+    this.#checkSupported(op);
     let hi = 0;
     if ((userData >>> 0) !== userData) {
       if (
@@ -757,18 +954,222 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * console.log(await ring.run(new Nop())); // 0
    * ```
    */
-  run(op: Op): Promise<number> {
-    return this.#start(op, 0);
+  run(op: Op, options?: RunOptions): Promise<number> {
+    return this.#start(op, 0, options);
   }
 
-  #start(op: Op, okErrno: number): Promise<number> {
-    if (this.#closing !== null) return Promise.reject(closedError(op.name));
-    let sqe: SqeWriter;
+  /**
+   * Submits `ops` as one chain (IOSQE_IO_LINK, or IOSQE_IO_HARDLINK with
+   * `hard`): each starts only after the one before it succeeded, and when one
+   * fails the rest complete with ECANCELED. Resolves, once every op of the
+   * chain has completed, with each op's outcome in order, as
+   * `Promise.allSettled` would, so a broken chain raises no unhandled rejection.
+   *
+   * @example Write, then fsync, in order
+   * ```ts
+   * import { Fsync, IoRing, O_WRONLY, Write } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
+   * const [write, sync] = await ring.link([new Write(fd, new Uint8Array(4), 0), new Fsync(fd)]);
+   * console.log(write.status, sync.status); // fulfilled fulfilled
+   * ```
+   */
+  link(ops: readonly Op[], options: LinkOptions = {}): Promise<LinkResult[]> {
+    if (!Array.isArray(ops) || ops.length === 0) {
+      return Promise.reject(new TypeError("Cannot link: ops must be a non-empty array"));
+    }
+    if (this.#closing !== null) return Promise.reject(closedError("link"));
     try {
-      sqe = this.#nextSqe();
+      for (const op of ops) this.#checkSupported(op);
+      this.#ensureRoom(ops.length);
     } catch (error) {
       return Promise.reject(error);
     }
+    const flag = options.hard === true ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
+    const promises = ops.map((op, i) => this.#start(op, 0, undefined, i < ops.length - 1 ? flag : 0));
+    return Promise.allSettled(promises);
+  }
+
+  /**
+   * Runs a multishot operation (accept, recv, poll or timeout with their
+   * MULTI flag, read multishot) as an async iterator of its completions. It
+   * follows IORING_CQE_F_MORE, ends when the kernel posts the last CQE (an
+   * error there is thrown), submits the op again with `rearm` when the kernel
+   * ends it without an error, and cancels it when the loop breaks.
+   *
+   * @example Three ticks of a multishot timeout
+   * ```ts
+   * import { IoRing, IORING_TIMEOUT_MULTISHOT, Timeout } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * for await (const cqe of ring.multishot(new Timeout(5, { count: 3, flags: IORING_TIMEOUT_MULTISHOT }))) {
+   *   console.log(cqe.res); // -62 (ETIME) each tick
+   * }
+   * ```
+   */
+  multishot(op: Op, options: MultishotOptions = {}): AsyncIterableIterator<MultishotCqe> {
+    const queue: MultishotCqe[] = [];
+    let waiting: ((result: IteratorResult<MultishotCqe>) => void) | null = null;
+    let failing: ((error: unknown) => void) | null = null;
+    let error: unknown = null;
+    let ended = false;
+    let stopped = false;
+    const controller = new AbortController();
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      controller.abort();
+    };
+    options.signal?.addEventListener("abort", stop, { once: true });
+    const push = (cqe: MultishotCqe) => {
+      if (stopped) return;
+      if (waiting !== null) {
+        const w = waiting;
+        waiting = failing = null;
+        w({ value: cqe, done: false });
+      } else {
+        queue.push(cqe);
+      }
+    };
+    const finish = (failure: unknown) => {
+      ended = true;
+      options.signal?.removeEventListener("abort", stop);
+      if (failure !== null && !stopped) error = failure;
+      if (waiting !== null) {
+        const w = waiting, f = failing!;
+        waiting = failing = null;
+        if (error !== null) f(error);
+        else w({ value: undefined, done: true });
+      }
+    };
+    // A timeout's ticks are -ETIME, the last one included: results, not failures.
+    const okErrno = op.opcode === IORING_OP_TIMEOUT ? ETIME : 0;
+    const arm = () => {
+      this.#start(op, okErrno, { signal: controller.signal }, 0, (res, flags) => {
+        if ((flags & IORING_CQE_F_MORE) !== 0 || res >= 0 || -res === okErrno) push({ res, flags });
+      }).then(
+        (res) => (options.rearm === true && !stopped && res >= 0 && !this.closed ? arm() : finish(null)),
+        (e) => finish(e),
+      );
+    };
+    if (options.signal?.aborted) stopped = ended = true;
+    else arm();
+    const iterator: AsyncIterableIterator<MultishotCqe> = {
+      next: () => {
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+        if (error !== null) {
+          const e = error;
+          error = null;
+          return Promise.reject(e);
+        }
+        if (ended || stopped) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => {
+          waiting = resolve;
+          failing = reject;
+        });
+      },
+      return: () => {
+        stop();
+        queue.length = 0;
+        if (waiting !== null) {
+          const w = waiting;
+          waiting = failing = null;
+          w({ value: undefined, done: true });
+        }
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /**
+   * Cancels every operation in flight on `fd` (IORING_ASYNC_CANCEL_FD |
+   * IORING_ASYNC_CANCEL_ALL, 5.19); resolves with how many were cancelled.
+   * Each cancelled operation settles on its own, usually with ECANCELED.
+   */
+  cancelFd(fd: number | FixedFile): Promise<number> {
+    const fixed = fd instanceof FixedFile;
+    const raw = fixed ? fd.index : fd;
+    if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 0) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot cancel: fd must be a file descriptor or a FixedFile: current value is ${String(fd)}`,
+        ),
+      );
+    }
+    const flags = IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL |
+      (fixed ? IORING_ASYNC_CANCEL_FD_FIXED : 0);
+    return this.#start(cancelOp(raw, flags), ENOENT).then((res) => Math.max(res, 0));
+  }
+
+  /**
+   * Cancels every operation in flight on the ring (IORING_ASYNC_CANCEL_ANY |
+   * IORING_ASYNC_CANCEL_ALL, 5.19); resolves with how many were cancelled.
+   */
+  cancelAll(): Promise<number> {
+    return this.#start(cancelOp(-1, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL), ENOENT).then((res) =>
+      Math.max(res, 0)
+    );
+  }
+
+  #start(op: Op, okErrno: number, options?: RunOptions, sqeFlags = 0, stream?: StreamSink): Promise<number> {
+    if (this.#closing !== null) return Promise.reject(closedError(op.name));
+    const signal = options?.signal;
+    const timeout = options?.timeout;
+    try {
+      if (signal !== undefined) {
+        if (typeof signal?.addEventListener !== "function") {
+          throw new TypeError(`Cannot ${op.name}: signal must be an AbortSignal`);
+        }
+        if (signal.aborted) return Promise.reject(signal.reason);
+      }
+      this.#checkSupported(op);
+      const timespec = timeout === undefined ? undefined : encodeTimespec(timeout, op.name);
+      this.#ensureRoom(timespec === undefined ? 1 : 2);
+      const { slot, promise } = this.#claim(op, okErrno);
+      const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
+      op.prep(sqe);
+      if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0) {
+        this.#release(slot);
+        throw new TypeError(
+          `Cannot ${op.name}: IOSQE_CQE_SKIP_SUCCESS leaves a promise nothing to settle on; use ring.prepare()`,
+        );
+      }
+      if (sqeFlags !== 0) sqe.flags(sqeFlags);
+      sqe.userData(slot, (INTERNAL | this.#generation[slot]) >>> 0);
+      this.#index[TAIL]++;
+      if (signal !== undefined || timespec !== undefined || stream !== undefined) {
+        const extra: SlotExtra = { stream };
+        this.#extra[slot] = extra;
+        if (signal !== undefined) {
+          extra.signal = signal;
+          extra.onAbort = () => this.#abort(slot);
+          signal.addEventListener("abort", extra.onAbort, { once: true });
+        }
+        if (timespec !== undefined) {
+          sqe.flags(IOSQE_IO_LINK);
+          extra.timeoutMs = typeof timeout === "number"
+            ? timeout
+            : (timeout!.sec * 1000 + (timeout!.nsec ?? 0) / 1e6);
+          const timer = this.#claim(linkTimeoutOp(timespec), 0);
+          this.#extra[timer.slot] = { timeoutFor: slot };
+          extra.timeoutSlot = timer.slot;
+          const t = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
+          this.#ops[timer.slot]!.prep(t);
+          t.userData(timer.slot, (INTERNAL | this.#generation[timer.slot]) >>> 0);
+          this.#index[TAIL]++;
+          timer.promise.catch(() => {});
+        }
+      }
+      this.#schedule();
+      return promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Takes a slot for a promise operation. */
+  #claim(op: Op, okErrno: number): { slot: number; promise: Promise<number> } {
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#ops.length;
@@ -777,26 +1178,80 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
       this.#ops.push(undefined);
       this.#resolve.push(undefined);
       this.#reject.push(undefined);
+      this.#extra.push(undefined);
     }
-    const generation = (this.#generation[slot] + 1) & GENERATION_MASK;
-    this.#generation[slot] = generation;
+    this.#generation[slot] = (this.#generation[slot] + 1) & GENERATION_MASK;
+    const s = slot;
     const promise = new Promise<number>((resolve, reject) => {
-      this.#resolve[slot] = resolve;
-      this.#reject[slot] = reject;
+      this.#resolve[s] = resolve;
+      this.#reject[s] = reject;
     });
     this.#ops[slot] = op;
     this.#okErrno[slot] = okErrno;
-    op.prep(sqe);
-    sqe.userData(slot, (INTERNAL | generation) >>> 0);
-    this.#index[TAIL]++;
     this.#promiseInflight++;
-    this.#schedule();
-    return promise;
+    return { slot, promise };
   }
 
-  /** Internal: runs `op`, treating `-okErrno` as a result rather than a failure. */
-  protected runAccepting(op: Op, okErrno: number): Promise<number> {
-    return this.#start(op, okErrno);
+  /** Gives back a slot whose SQE was never queued. */
+  #release(slot: number): void {
+    this.#ops[slot] =
+      this.#resolve[slot] =
+      this.#reject[slot] =
+      this.#extra[slot] =
+        undefined;
+    this.#free.push(slot);
+    this.#promiseInflight--;
+  }
+
+  /** Makes room for `count` SQEs in one batch (a link chain must not be split across submissions). */
+  #ensureRoom(count: number): void {
+    if (count > this.sqEntries) {
+      throw new RangeError(`Cannot queue ${count} linked SQEs: the SQ has ${this.sqEntries} entries`);
+    }
+    for (
+      let attempt = 0;
+      ((this.#index[TAIL] - this.#index[KNOWN_HEAD]) >>> 0) + count > this.sqEntries;
+      attempt++
+    ) {
+      this.#index[KNOWN_HEAD] = Atomics.load(this.#sq, this.#sqHead);
+      if (((this.#index[TAIL] - this.#index[KNOWN_HEAD]) >>> 0) + count <= this.sqEntries) return;
+      if (attempt > 0 && attempt > 64) {
+        throw new IoRingError(EBUSY, "io_uring_enter", {
+          fd: this.fd,
+          detail: "the submission queue stayed full",
+        });
+      }
+      this.#makeRoom();
+    }
+  }
+
+  /** Asks the kernel to cancel the operation in `slot`; its promise rejects with the signal's reason once it completes. */
+  #abort(slot: number): void {
+    const extra = this.#extra[slot];
+    if (extra === undefined || this.#closed) return;
+    extra.aborted = true;
+    this.#queueCancel(slot, (INTERNAL | this.#generation[slot]) >>> 0, 0, 0);
+  }
+
+  /** Queues an internal ASYNC_CANCEL whose own completion is ignored. */
+  #queueCancel(lo: number, hi: number, fd: number, flags: number): void {
+    this.#ensureRoom(1);
+    const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
+    sqe.prepRw(IORING_OP_ASYNC_CANCEL, fd, 0, 0, 0).opFlags(flags);
+    sqe.u32[sqe.w + 4] = lo; // addr: the user_data to match
+    sqe.u32[sqe.w + 5] = hi;
+    sqe.userData(INTERNAL_CANCEL_SLOT, INTERNAL >>> 0);
+    this.#index[TAIL]++;
+    this.#schedule();
+  }
+
+  /** Throws if this kernel's io_uring lacks the op's opcode. */
+  #checkSupported(op: Op): void {
+    const probe = this.#probe;
+    if (probe === null || (probe[op.opcode] ?? 0) !== 0) return;
+    throw new IoRingError(EOPNOTSUPP, op.name, {
+      detail: `${opcodeName(op.opcode)} needs Linux ${op.since} or later; this kernel's io_uring lacks it`,
+    });
   }
 
   // ---- operations ----------------------------------------------------------------
@@ -809,8 +1264,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
     }
   }
 
-  #runBuilt(op: Op | Promise<never>, okErrno = 0): Promise<number> {
-    return op instanceof Promise ? op : this.#start(op, okErrno);
+  #runBuilt(op: Op | Promise<never>, options?: RunOptions, okErrno = 0): Promise<number> {
+    return op instanceof Promise ? op : this.#start(op, okErrno, options);
   }
 
   /**
@@ -823,8 +1278,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * await Promise.all(Array.from({ length: 100 }, () => ring.nop()));
    * ```
    */
-  nop(): Promise<number> {
-    return this.#start(SHARED_NOP, 0);
+  nop(options?: RunOptions): Promise<number> {
+    return this.#start(SHARED_NOP, 0, options);
   }
 
   /**
@@ -841,8 +1296,13 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * await ring.close(fd);
    * ```
    */
-  read(fd: number, buffer: BufferSource, offset = -1, options?: ReadWriteOptions): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Read(fd, buffer, offset, options)));
+  read(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    offset = -1,
+    options?: ReadWriteOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Read(fd, buffer, offset, options)), options);
   }
 
   /**
@@ -858,8 +1318,13 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * await ring.close(fd);
    * ```
    */
-  write(fd: number, buffer: BufferSource, offset = -1, options?: ReadWriteOptions): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Write(fd, buffer, offset, options)));
+  write(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    offset = -1,
+    options?: ReadWriteOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Write(fd, buffer, offset, options)), options);
   }
 
   /**
@@ -875,12 +1340,12 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * ```
    */
   readv(
-    fd: number,
+    fd: number | FixedFile,
     buffers: readonly BufferSource[],
     offset = -1,
-    options?: VectoredOptions,
+    options?: VectoredOptions & RunOptions,
   ): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Readv(fd, buffers, offset, options)));
+    return this.#runBuilt(this.#make(() => new Readv(fd, buffers, offset, options)), options);
   }
 
   /**
@@ -897,12 +1362,12 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * ```
    */
   writev(
-    fd: number,
+    fd: number | FixedFile,
     buffers: readonly BufferSource[],
     offset = -1,
-    options?: VectoredOptions,
+    options?: VectoredOptions & RunOptions,
   ): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Writev(fd, buffers, offset, options)));
+    return this.#runBuilt(this.#make(() => new Writev(fd, buffers, offset, options)), options);
   }
 
   /**
@@ -917,8 +1382,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * await ring.close(fd);
    * ```
    */
-  async fsync(fd: number, options?: FsyncOptions): Promise<void> {
-    await this.#runBuilt(this.#make(() => new Fsync(fd, options)));
+  async fsync(fd: number | FixedFile, options?: FsyncOptions & RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Fsync(fd, options)), options);
   }
 
   /**
@@ -932,8 +1397,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * await ring.close(fd);
    * ```
    */
-  openat(path: string | URL, options?: OpenatOptions): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Openat(path, options)));
+  openat(path: string | URL, options?: OpenatOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Openat(path, options)), options);
   }
 
   /**
@@ -958,9 +1423,9 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * console.log(stat.isFile, stat.size > 0); // true true
    * ```
    */
-  async statx(path: string | URL, options?: StatxOptions): Promise<StatxResult> {
+  async statx(path: string | URL, options?: StatxOptions & RunOptions): Promise<StatxResult> {
     const op = this.#make(() => new Statx(path, options));
-    await this.#runBuilt(op);
+    await this.#runBuilt(op, options);
     return (op as Statx).result();
   }
 
@@ -976,8 +1441,8 @@ export class IoRing implements Serviceable, Disposable, AsyncDisposable {
    * console.log(await ring.timeout(5)); // true
    * ```
    */
-  async timeout(time: TimeSpec, options?: TimeoutOptions): Promise<boolean> {
-    const res = await this.#runBuilt(this.#make(() => new Timeout(time, options)), ETIME);
+  async timeout(time: TimeSpec, options?: TimeoutOptions & Pick<RunOptions, "signal">): Promise<boolean> {
+    const res = await this.#runBuilt(this.#make(() => new Timeout(time, options)), options, ETIME);
     return res === -ETIME;
   }
 
