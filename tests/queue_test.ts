@@ -1,6 +1,6 @@
 // The SQ and CQ: batching, wrap-around, overflow, both APIs on one ring, exactly-once completion.
 import assert from "node:assert/strict";
-import { IoRing, IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_LINK, Nop, Read, Timeout } from "../mod.ts";
+import { IoRing, IOSQE_ASYNC, IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_LINK, Nop, Read, Timeout } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe } from "./_util.ts";
 
@@ -105,14 +105,29 @@ test("a linked chain completes in order, and a broken link cancels the rest", as
   }
 });
 
-test("CQE_SKIP_SUCCESS posts nothing on success and the ring still goes idle", async () => {
+test("CQE_SKIP_SUCCESS posts nothing on success, only failures, and the ring still goes idle", async () => {
   await using ring = new IoRing();
   ring.prepare(new Nop().flags(IOSQE_CQE_SKIP_SUCCESS), 1);
-  ring.prepare(new Nop(), 2);
-  const got: number[] = [];
-  for await (const cqe of ring.completions({ stopWhenIdle: true })) got.push(cqe.userData);
-  assert.deepEqual(got, [2]);
+  ring.prepare(new Read(-1, new Uint8Array(1)).flags(IOSQE_CQE_SKIP_SUCCESS), 2);
+  ring.prepare(new Nop(), 3);
+  const got: [number, number][] = [];
+  for await (const cqe of ring.completions({ stopWhenIdle: true })) got.push([cqe.userData, cqe.res]);
+  assert.deepEqual(got, [[2, -9], [3, 0]], "the failed read (EBADF) posts, the successful NOP does not");
   assert.equal(ring.inflight, 0);
+});
+
+test("IOSQE_ASYNC ops run from the kernel's workers and complete the same", async () => {
+  await using ring = new IoRing();
+  const [r, w] = pipe();
+  try {
+    n.write(w, new TextEncoder().encode("async"), 5);
+    const buffer = new Uint8Array(8);
+    assert.equal(await ring.run(new Read(r, buffer).flags(IOSQE_ASYNC)), 5);
+    assert.equal(new TextDecoder().decode(buffer.subarray(0, 5)), "async");
+    assert.equal(await ring.run(new Nop().flags(IOSQE_ASYNC)), 0);
+  } finally {
+    closeFds(r, w);
+  }
 });
 
 test("a low-level read keeps its buffer until its completion, and the bytes land", async () => {
