@@ -23,6 +23,7 @@ export {
   type CompletionsOptions,
   type Cqe,
   IoRing,
+  IoRingCore,
   type IoRingOptions,
   type LinkOptions,
   type LinkResult,
