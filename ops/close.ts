@@ -1,11 +1,13 @@
 import { IORING_OP_CLOSE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { fdLabel, FixedFile } from "./fixed_file.ts";
 
 /**
- * Queues (but does not submit) a close(2) of a file descriptor.
- * Matches `io_uring_prep_close()` in liburing. Available since 5.6.
+ * Queues (but does not submit) a close(2) of a file descriptor, or of a
+ * registered file's slot (a direct descriptor) when given a {@link FixedFile}.
+ * Matches `io_uring_prep_close()` / `io_uring_prep_close_direct()` in
+ * liburing. Available since 5.6; direct descriptors since 5.15.
  *
  * @example
  * ```ts
@@ -25,16 +27,26 @@ export class Close extends OpBase {
   /** Available since Linux 5.6. */
   readonly since = "5.6";
   readonly #fd: number;
+  readonly #fileIndex: number; // slot + 1 for a direct descriptor, else 0
 
   /** @param fd The file descriptor to close. */
   constructor(fd: number | FixedFile) {
     super();
-    this.#fd = this.useFd(fd, `close ${fdLabel(fd)}`);
-    this.target = { fd: this.#fd };
+    if (fd instanceof FixedFile) {
+      // Closing a direct descriptor names its slot in file_index (slot + 1) with fd 0, and no
+      // IOSQE_FIXED_FILE, which close refuses: io_uring_prep_close_direct() in liburing (5.15).
+      this.#fd = 0;
+      this.#fileIndex = fd.index + 1;
+    } else {
+      this.#fd = this.useFd(fd, `close ${fdLabel(fd)}`);
+      this.#fileIndex = 0;
+    }
+    this.target = { fd: fd instanceof FixedFile ? fd.index : this.#fd };
   }
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     sqe.prepRw(IORING_OP_CLOSE, this.#fd, 0, 0, 0);
+    if (this.#fileIndex !== 0) sqe.fileIndex(this.#fileIndex);
   }
 }

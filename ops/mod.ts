@@ -27,3 +27,36 @@ export { Close } from "./close.ts";
 export { Splice, type SpliceOptions } from "./splice.ts";
 export { decodeStatx, Statx, type StatxOptions, type StatxResult } from "./statx.ts";
 export { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "./timeout.ts";
+export { Accept, type AcceptOptions } from "./accept.ts";
+export { Bind } from "./bind.ts";
+export { Connect } from "./connect.ts";
+export { Listen } from "./listen.ts";
+export { MsgRing, MsgRingFd, type MsgRingFdOptions, type MsgRingOptions } from "./msg_ring.ts";
+export { ProvideBuffers, type ProvideBuffersOptions } from "./provide_buffers.ts";
+export { Recv, type RecvOptions } from "./recv.ts";
+export { RecvMsg, type RecvMsgOptions, type RecvMsgOut, type RecvMsgResult } from "./recvmsg.ts";
+export { RemoveBuffers } from "./remove_buffers.ts";
+export { Send, type SendOptions } from "./send.ts";
+export { SendMsg, type SendMsgOptions } from "./sendmsg.ts";
+export { SendMsgZc, type SendMsgZcOptions } from "./sendmsg_zc.ts";
+export { SendZc, type SendZcOptions } from "./send_zc.ts";
+export { Shutdown } from "./shutdown.ts";
+export { Socket, type SocketOptions } from "./socket.ts";
+export { SocketCmd, type SocketCmdOptions } from "./uring_cmd.ts";
+export { bufferId } from "./_net.ts";
+export {
+  decodeSockaddr,
+  encodeSockaddr,
+  formatIPv4,
+  formatIPv6,
+  type Ipv4SocketAddress,
+  type Ipv6SocketAddress,
+  parseIPv4,
+  parseIPv6,
+  SOCKADDR_IN6_SIZE,
+  SOCKADDR_IN_SIZE,
+  SOCKADDR_STORAGE_SIZE,
+  SOCKADDR_UN_SIZE,
+  type SocketAddress,
+  type UnixSocketAddress,
+} from "./_sockaddr.ts";

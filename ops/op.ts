@@ -30,6 +30,8 @@ export interface Op {
   readonly since: string;
   /** The fd or path that errors name. */
   readonly target: IoRingErrorTarget;
+  /** True when one submission posts many completions (IORING_CQE_F_MORE): run it with `ring.multishot()`. */
+  readonly multishot?: boolean;
   /** False for operations that point the kernel at no memory (NOP, fsync, close): the ring then holds no reference. */
   readonly holdsMemory?: boolean;
   /** Writes the operation into the selected SQE (every field; user_data is set by the ring afterwards). */
@@ -57,6 +59,8 @@ export abstract class OpBase implements Op {
   target: IoRingErrorTarget = {};
   /** Whether the op points the kernel at memory the ring must hold until completion. */
   readonly holdsMemory: boolean = true;
+  /** True when the builder's options make one submission post many completions (run it with `ring.multishot()`). */
+  multishot = false;
   #flags = 0;
   #ioprio = 0;
   #personality = 0;

@@ -1,4 +1,4 @@
-import { IORING_OP_TIMEOUT } from "../ring/constants.ts";
+import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
 import { OpBase } from "./op.ts";
@@ -78,6 +78,7 @@ export class Timeout extends OpBase {
       );
     }
     this.#flags = options.flags ?? 0;
+    this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
     this.#address = addressOf(this.timespec);
   }
 

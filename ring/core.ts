@@ -13,6 +13,7 @@ import {
   IORING_ASYNC_CANCEL_FD,
   IORING_ASYNC_CANCEL_FD_FIXED,
   IORING_CQE_F_MORE,
+  IORING_CQE_F_NOTIF,
   IORING_ENTER_GETEVENTS,
   IORING_ENTER_REGISTERED_RING,
   IORING_ENTER_SQ_WAIT,
@@ -139,6 +140,7 @@ interface SlotExtra {
   timedOut?: boolean;
   pendingRes?: number;
   timeoutFor?: number; // this slot is the LINK_TIMEOUT of that one
+  firstRes?: number; // a zero-copy send's result, kept until its notification CQE
 }
 
 /** An internal LINK_TIMEOUT op holding its timespec until its completion. */
@@ -459,6 +461,14 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
     return this.#promiseInflight + this.#lowInflight;
   }
 
+  /**
+   * Implements {@link Serviceable}: completions are expected, from this
+   * ring's operations or, while an iterator waits, from other rings (MSG_RING).
+   */
+  get awaitingCompletions(): boolean {
+    return this.#promiseInflight + this.#lowInflight > 0 || this.#lowWaiters.length > 0;
+  }
+
   /** SQEs written but not yet handed to the kernel. */
   get queued(): number {
     return (this.#index[TAIL] - this.#index[KNOWN_HEAD]) >>> 0;
@@ -673,6 +683,7 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
       if (this.#generation[lo] !== (hi & GENERATION_MASK) || this.#ops[lo] === undefined) return;
       if (this.#extra[lo] !== undefined) this.#completeSpecial(lo, res, flags);
       else if ((flags & IORING_CQE_F_MORE) === 0) this.#settle(lo, res);
+      else this.#extra[lo] = { firstRes: res }; // a zero-copy send: its result now, its buffer released later
       return;
     }
     const userData = lo + hi * TWO_32;
@@ -744,7 +755,11 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
       extra.stream(res, flags);
       if ((flags & IORING_CQE_F_MORE) !== 0) return;
     } else if ((flags & IORING_CQE_F_MORE) !== 0) {
+      extra.firstRes ??= res;
       return;
+    } else if (extra.firstRes !== undefined && (flags & IORING_CQE_F_NOTIF) !== 0) {
+      // The notification of a zero-copy send: the kernel let go of the buffer; the result came first.
+      res = extra.firstRes;
     }
     if (extra.timeoutSlot !== undefined && !extra.timeoutDone) {
       extra.pendingRes = res; // settle once the link timeout's CQE says whether it fired
@@ -930,6 +945,11 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
    * ```
    */
   run(op: Op, options?: RunOptions): Promise<number> {
+    if (op?.multishot === true) {
+      return Promise.reject(
+        new TypeError(`Cannot run ${op.name}: a multishot op posts many completions; use ring.multishot()`),
+      );
+    }
     return this.#start(op, 0, options);
   }
 

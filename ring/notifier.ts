@@ -46,8 +46,8 @@ import type { Native } from "../ffi/native.ts";
 
 /** What the notifier needs of a ring. */
 export interface Serviceable {
-  /** Operations submitted (or queued) and not yet completed. */
-  readonly inflight: number;
+  /** True while completions are expected (operations in flight, or an iterator waiting). */
+  readonly awaitingCompletions: boolean;
   /** Runs pending completion work if the ring needs it, reaps the CQ, and resubmits a backlog. */
   service(): void;
 }
@@ -82,7 +82,7 @@ export class Notifier {
   }
 
   #inflight(): boolean {
-    for (const ring of this.#rings) if (ring.inflight > 0) return true;
+    for (const ring of this.#rings) if (ring.awaitingCompletions) return true;
     return false;
   }
 
@@ -98,12 +98,12 @@ export class Notifier {
       return;
     }
     this.#native.read(this.fd, this.#scratch, 8);
-    for (const ring of this.#rings) if (ring.inflight > 0) ring.service();
+    for (const ring of this.#rings) if (ring.awaitingCompletions) ring.service();
     if (this.#inflight()) this.#waiter.arm();
   }
 
   #onReadable = (): void => {
-    for (const ring of this.#rings) if (ring.inflight > 0) ring.service();
+    for (const ring of this.#rings) if (ring.awaitingCompletions) ring.service();
     this.update();
   };
 }

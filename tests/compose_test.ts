@@ -7,14 +7,18 @@ import {
   IORING_TIMEOUT_MULTISHOT,
   IoRingError,
   IOSQE_IO_DRAIN,
+  MsgRing,
   Nop,
   type Op,
   Read,
+  Recv,
+  SendZc,
   Timeout,
   Write,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe, sleep } from "./_util.ts";
+import { closeFds, n, pipe, sleep, socketPair } from "./_util.ts";
+import { tcpPair } from "./_net_util.ts";
 
 test("a link chain runs in order; a failure cancels the rest with ECANCELED", async () => {
   await using ring = new IoRing();
@@ -189,4 +193,49 @@ test("CQE_SKIP_SUCCESS on a promise op is refused: nothing would settle it", asy
   await using ring = new IoRing();
   await assert.rejects(ring.run(new Nop().flags(64)), TypeError);
   assert.equal(await ring.nop(), 0, "the refused SQE was not queued");
+});
+
+test("a zero-copy send through the promise API resolves with the bytes sent, once the buffer is released", async () => {
+  await using ring = new IoRing();
+  const { client, server } = await tcpPair(ring);
+  try {
+    const data = new TextEncoder().encode("zero copy");
+    assert.equal(await ring.run(new SendZc(client, data)), data.length);
+    assert.equal(await ring.run(new SendZc(client, data, { reportUsage: true })), data.length);
+    const into = new Uint8Array(64);
+    let got = 0;
+    while (got < data.length * 2) got += await ring.read(server, into.subarray(got));
+    assert.equal(new TextDecoder().decode(into.subarray(0, got)), "zero copyzero copy");
+    assert.equal(ring.inflight, 0, "both notifications arrived before the promises settled");
+  } finally {
+    closeFds(client, server);
+  }
+});
+
+test("run() refuses a multishot op; ring.multishot() takes it", async () => {
+  await using ring = new IoRing();
+  const [a, b] = socketPair();
+  try {
+    await assert.rejects(
+      ring.run(new Recv(a, null, { multishot: true, bufferGroup: 1 })),
+      /use ring\.multishot\(\)/,
+    );
+    await assert.rejects(ring.run(new Timeout(1, { flags: IORING_TIMEOUT_MULTISHOT })), TypeError);
+    assert.equal(ring.inflight, 0);
+  } finally {
+    closeFds(a, b);
+  }
+});
+
+test("an iterator waiting on a ring with nothing in flight receives MSG_RING completions from another ring", async () => {
+  await using receiver = new IoRing();
+  await using sender = new IoRing();
+  const it = receiver.completions();
+  const next = it.next();
+  await sleep(10);
+  assert.equal(receiver.inflight, 0);
+  await sender.run(new MsgRing(receiver.fd, 4242, 17));
+  const { value } = await next;
+  assert.equal(value?.userData, 4242);
+  assert.equal(value?.res, 17);
 });

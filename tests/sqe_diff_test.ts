@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import {
   AT_FDCWD,
   Close,
+  FixedFile,
   Fsync,
   IOSQE_ASYNC,
   IOSQE_IO_DRAIN,
@@ -86,7 +87,8 @@ const CASES: Record<string, (r: Rand) => Case> = {
     const fd = r.int(1000), o = r.offset(), flags = r.int(32);
     return {
       op: new Read(fd, new Uint8Array(512), o, { rwFlags: flags }),
-      c: (w) => `io_uring_prep_read(sqe, ${fd}, (void *)${field64(w, 4)}, 512, ${off(o)}); sqe->rw_flags = ${flags};`,
+      c: (w) =>
+        `io_uring_prep_read(sqe, ${fd}, (void *)${field64(w, 4)}, 512, ${off(o)}); sqe->rw_flags = ${flags};`,
     };
   },
   write: (r) => {
@@ -100,7 +102,8 @@ const CASES: Record<string, (r: Rand) => Case> = {
     const fd = r.int(1000), count = 1 + r.int(8), o = r.offset();
     return {
       op: new Readv(fd, Array.from({ length: count }, () => new Uint8Array(16)), o),
-      c: (w) => `io_uring_prep_readv(sqe, ${fd}, (const struct iovec *)${field64(w, 4)}, ${count}, ${off(o)});`,
+      c: (w) =>
+        `io_uring_prep_readv(sqe, ${fd}, (const struct iovec *)${field64(w, 4)}, ${count}, ${off(o)});`,
     };
   },
   writev: (r) => {
@@ -108,23 +111,33 @@ const CASES: Record<string, (r: Rand) => Case> = {
     return {
       op: new Writev(fd, Array.from({ length: count }, () => new Uint8Array(16)), o, { rwFlags: flags }),
       c: (w) =>
-        `io_uring_prep_writev2(sqe, ${fd}, (const struct iovec *)${field64(w, 4)}, ${count}, ${off(o)}, ${flags});`,
+        `io_uring_prep_writev2(sqe, ${fd}, (const struct iovec *)${field64(w, 4)}, ${count}, ${
+          off(o)
+        }, ${flags});`,
     };
   },
   fsync: (r) => {
     const fd = r.int(1000), datasync = r.int(2) === 1;
-    return { op: new Fsync(fd, { datasync }), c: () => `io_uring_prep_fsync(sqe, ${fd}, ${datasync ? 1 : 0});` };
+    return {
+      op: new Fsync(fd, { datasync }),
+      c: () => `io_uring_prep_fsync(sqe, ${fd}, ${datasync ? 1 : 0});`,
+    };
   },
   close: (r) => {
     const fd = r.int(1000);
     return { op: new Close(fd), c: () => `io_uring_prep_close(sqe, ${fd});` };
+  },
+  "close direct": (r) => {
+    const slot = r.int(1000);
+    return { op: new Close(new FixedFile(slot)), c: () => `io_uring_prep_close_direct(sqe, ${slot});` };
   },
   openat: (r) => {
     const dirfd = r.pick([AT_FDCWD, r.int(100)]), flags = r.u32() & 0x3fffff, mode = r.int(0o7777);
     return {
       op: new Openat(`/tmp/f${r.int(100)}`, { dirfd, flags, mode }),
       // ioring always adds O_CLOEXEC.
-      c: (w) => `io_uring_prep_openat(sqe, ${dirfd}, (const char *)${field64(w, 4)}, ${flags} | O_CLOEXEC, ${mode});`,
+      c: (w) =>
+        `io_uring_prep_openat(sqe, ${dirfd}, (const char *)${field64(w, 4)}, ${flags} | O_CLOEXEC, ${mode});`,
     };
   },
   statx: (r) => {
@@ -132,20 +145,26 @@ const CASES: Record<string, (r: Rand) => Case> = {
     return {
       op: new Statx("/etc", { dirfd, flags, mask }),
       c: (w) =>
-        `io_uring_prep_statx(sqe, ${dirfd}, (const char *)${field64(w, 4)}, ${flags}, ${mask}, (struct statx *)${
-          field64(w, 2)
-        });`,
+        `io_uring_prep_statx(sqe, ${dirfd}, (const char *)${
+          field64(w, 4)
+        }, ${flags}, ${mask}, (struct statx *)${field64(w, 2)});`,
     };
   },
   timeout: (r) => {
     const count = r.int(100), flags = r.int(128);
     return {
       op: new Timeout(r.int(10_000), { count, flags }),
-      c: (w) => `io_uring_prep_timeout(sqe, (struct __kernel_timespec *)${field64(w, 4)}, ${count}, ${flags});`,
+      c: (w) =>
+        `io_uring_prep_timeout(sqe, (struct __kernel_timespec *)${field64(w, 4)}, ${count}, ${flags});`,
     };
   },
   splice: (r) => {
-    const fdIn = r.int(1000), fdOut = r.int(1000), len = r.u32(), offIn = r.offset(), offOut = r.offset(), flags = r.int(16);
+    const fdIn = r.int(1000),
+      fdOut = r.int(1000),
+      len = r.u32(),
+      offIn = r.offset(),
+      offOut = r.offset(),
+      flags = r.int(16);
     return {
       op: new Splice(fdIn, fdOut, len, { offIn, offOut, flags }),
       c: () => `io_uring_prep_splice(sqe, ${fdIn}, ${offIn}, ${fdOut}, ${offOut}, ${len}U, ${flags});`,
@@ -166,11 +185,21 @@ test("every builder writes the same 64 bytes as liburing's io_uring_prep_*", () 
       for (let i = 0; i < PER_OP; i++) {
         const { op, c } = make(r);
         // The common fields too: IOSQE flags, ioprio, personality, user_data.
-        const sqeFlags = r.pick([0, IOSQE_IO_LINK, IOSQE_IO_DRAIN, IOSQE_ASYNC, IOSQE_IO_HARDLINK | IOSQE_ASYNC]);
+        const sqeFlags = r.pick([
+          0,
+          IOSQE_IO_LINK,
+          IOSQE_IO_DRAIN,
+          IOSQE_ASYNC,
+          IOSQE_IO_HARDLINK | IOSQE_ASYNC,
+        ]);
         const ioprio = r.pick([0, r.int(0x10000)]);
         const personality = r.pick([0, 1 + r.int(0xfffe)]);
         const ud = r.u32() * 2 ** 21 + r.int(2 ** 21);
-        const base = op as Op & { flags(f: number): unknown; ioprio(p: number): unknown; personality(p: number): unknown };
+        const base = op as Op & {
+          flags(f: number): unknown;
+          ioprio(p: number): unknown;
+          personality(p: number): unknown;
+        };
         base.flags(sqeFlags);
         base.ioprio(ioprio);
         base.personality(personality);
@@ -204,7 +233,9 @@ ${statements.join("\n")}
 }
 `;
     writeFileSync(join(dir, "prep.c"), source);
-    const cc = spawnSync("gcc", ["-O0", "-w", "-o", join(dir, "prep"), join(dir, "prep.c")], { encoding: "utf8" });
+    const cc = spawnSync("gcc", ["-O0", "-w", "-o", join(dir, "prep"), join(dir, "prep.c")], {
+      encoding: "utf8",
+    });
     assert.equal(cc.status, 0, cc.stderr);
     const run = spawnSync(join(dir, "prep"), [], { encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);

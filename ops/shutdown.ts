@@ -1,0 +1,49 @@
+import { IORING_OP_SHUTDOWN } from "../ring/constants.ts";
+import { SHUT_RDWR } from "../ring/_net_constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { checkInt } from "./_net.ts";
+import { OpBase } from "./op.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
+
+/**
+ * Queues (but does not submit) a shutdown(2) of one or both directions of a
+ * connected socket: with SHUT_WR the peer reads end of stream. `res` is 0.
+ * Matches `io_uring_prep_shutdown()` in liburing. Available since 5.11.
+ *
+ * @example
+ * ```ts ignore
+ * import { IoRing, SHUT_WR, Shutdown } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * // socket: a connected socket
+ * await ring.run(new Shutdown(socket, SHUT_WR));
+ * ```
+ */
+export class Shutdown extends OpBase {
+  /** Points the kernel at no memory. */
+  override readonly holdsMemory = false;
+  /** Its name in errors. */
+  readonly name = "shutdown";
+  /** IORING_OP_SHUTDOWN. */
+  readonly opcode = IORING_OP_SHUTDOWN;
+  /** Available since Linux 5.11. */
+  readonly since = "5.11";
+  readonly #fd: number;
+  readonly #how: number;
+
+  /**
+   * @param fd The socket.
+   * @param how SHUT_RD, SHUT_WR or SHUT_RDWR (default).
+   */
+  constructor(fd: number | FixedFile, how: number = SHUT_RDWR) {
+    super();
+    const what = `shutdown ${fdLabel(fd)}`;
+    this.#fd = this.useFd(fd, what);
+    this.#how = checkInt(how, 0, 2, "how (SHUT_RD, SHUT_WR or SHUT_RDWR)", what);
+    this.target = { fd: this.#fd };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_SHUTDOWN, this.#fd, 0, this.#how, 0);
+  }
+}
