@@ -17,6 +17,19 @@ import { Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
 import { IoRingCore, type RunOptions } from "./core.ts";
+import { Accept, type AcceptOptions } from "../ops/accept.ts";
+import { Bind } from "../ops/bind.ts";
+import { Connect } from "../ops/connect.ts";
+import { Listen } from "../ops/listen.ts";
+import { MsgRing, type MsgRingOptions } from "../ops/msg_ring.ts";
+import { Recv, type RecvOptions } from "../ops/recv.ts";
+import { RecvMsg, type RecvMsgOptions, type RecvMsgResult } from "../ops/recvmsg.ts";
+import { Send, type SendOptions } from "../ops/send.ts";
+import { SendMsg, type SendMsgOptions } from "../ops/sendmsg.ts";
+import { SendZc, type SendZcOptions } from "../ops/send_zc.ts";
+import { Shutdown } from "../ops/shutdown.ts";
+import { Socket, type SocketOptions } from "../ops/socket.ts";
+import type { SocketAddress } from "../ops/_sockaddr.ts";
 
 export {
   type CompletionCallback,
@@ -252,5 +265,187 @@ export class IoRing extends IoRingCore {
   async timeout(time: TimeSpec, options?: TimeoutOptions & Pick<RunOptions, "signal">): Promise<boolean> {
     const res = await this.#runBuilt(this.#make(() => new Timeout(time, options)), options, ETIME);
     return res === -ETIME;
+  }
+
+  // ---- network -------------------------------------------------------------------
+
+  /**
+   * Sends `buffer` on a socket (send(2), or sendto(2) with `to`); resolves with the bytes sent.
+   *
+   * @example
+   * ```ts ignore
+   * const sent = await ring.send(socket, new TextEncoder().encode("hello"));
+   * ```
+   */
+  send(fd: number | FixedFile, buffer: BufferSource, options?: SendOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Send(fd, buffer, options)), options);
+  }
+
+  /**
+   * Receives into `buffer` from a socket (recv(2)); resolves with the bytes received, 0 at end of stream.
+   *
+   * @example
+   * ```ts ignore
+   * const n = await ring.recv(socket, buffer, { timeout: 5_000 });
+   * ```
+   */
+  recv(fd: number | FixedFile, buffer: BufferSource, options?: RecvOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Recv(fd, buffer, options)), options);
+  }
+
+  /**
+   * Sends several buffers as one message (sendmsg(2)); resolves with the bytes sent.
+   *
+   * @example
+   * ```ts ignore
+   * await ring.sendmsg(socket, [header, body]);
+   * ```
+   */
+  sendmsg(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[],
+    options?: SendMsgOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new SendMsg(fd, buffers, options)), options);
+  }
+
+  /**
+   * Receives one message into several buffers (recvmsg(2)); resolves with the bytes received and the
+   * sender's address, control data and flags.
+   *
+   * @example
+   * ```ts ignore
+   * const { bytes, address } = await ring.recvmsg(udpSocket, [buffer]);
+   * ```
+   */
+  async recvmsg(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[],
+    options?: RecvMsgOptions & RunOptions,
+  ): Promise<RecvMsgResult & { bytes: number }> {
+    const op = this.#make(() => new RecvMsg(fd, buffers, options));
+    const bytes = await this.#runBuilt(op, options);
+    return { bytes, ...(op as RecvMsg).result() };
+  }
+
+  /**
+   * Sends `buffer` without copying it (SEND_ZC, 6.0); resolves with the bytes sent once the kernel has
+   * released the buffer (its notification CQE).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.sendZc(tcpSocket, largeBuffer);
+   * ```
+   */
+  sendZc(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    options?: SendZcOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new SendZc(fd, buffer, options)), options);
+  }
+
+  /**
+   * Accepts one connection on a listening socket (accept4(2)); resolves with its fd and the peer's address.
+   * For a stream of connections use `ring.multishot(new Accept(fd, { multishot: true }))`.
+   *
+   * @example
+   * ```ts ignore
+   * const { fd, peer } = await ring.accept(listener);
+   * ```
+   */
+  async accept(
+    fd: number | FixedFile,
+    options?: AcceptOptions & RunOptions,
+  ): Promise<{ fd: number; peer: SocketAddress | null }> {
+    const op = this.#make(() => new Accept(fd, options));
+    const accepted = await this.#runBuilt(op, options);
+    return { fd: accepted, peer: (op as Accept).peer() };
+  }
+
+  /**
+   * Connects a socket to `address` (connect(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.connect(socket, { family: "ipv4", address: "127.0.0.1", port: 8080 }, { timeout: 1_000 });
+   * ```
+   */
+  async connect(fd: number | FixedFile, address: SocketAddress, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Connect(fd, address)), options);
+  }
+
+  /**
+   * Creates a socket (socket(2), SOCKET op 5.19); resolves with its fd (or its slot with `direct`).
+   *
+   * @example
+   * ```ts ignore
+   * import { AF_INET, SOCK_STREAM } from "@ioring/ioring";
+   * const fd = await ring.socket(AF_INET, SOCK_STREAM);
+   * ```
+   */
+  socket(domain: number, type: number, protocol = 0, options?: SocketOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Socket(domain, type, protocol, options)), options);
+  }
+
+  /**
+   * Binds a socket to `address` (bind(2), BIND op 6.11).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.bind(fd, { family: "ipv4", address: "127.0.0.1", port: 0 });
+   * ```
+   */
+  async bind(fd: number | FixedFile, address: SocketAddress, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Bind(fd, address)), options);
+  }
+
+  /**
+   * Marks a socket as listening (listen(2), LISTEN op 6.11).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.listen(fd, 128);
+   * ```
+   */
+  async listen(fd: number | FixedFile, backlog?: number, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Listen(fd, backlog)), options);
+  }
+
+  /**
+   * Shuts down one or both directions of a connection (shutdown(2)); `how` defaults to SHUT_RDWR.
+   *
+   * @example
+   * ```ts ignore
+   * import { SHUT_WR } from "@ioring/ioring";
+   * await ring.shutdown(socket, SHUT_WR);
+   * ```
+   */
+  async shutdown(fd: number | FixedFile, how?: number, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Shutdown(fd, how)), options);
+  }
+
+  /**
+   * Posts a completion into another ring (MSG_RING with IORING_MSG_DATA, 5.18): it sees `userData` and `res`.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using a = new IoRing(), b = new IoRing();
+   * await a.msgRing(b, 42, 7);
+   * for await (const cqe of b.completions()) {
+   *   console.log(cqe.userData, cqe.res); // 42 7
+   *   break;
+   * }
+   * ```
+   */
+  async msgRing(
+    target: IoRingCore | number,
+    userData: number,
+    res = 0,
+    options?: MsgRingOptions & RunOptions,
+  ): Promise<void> {
+    const fd = typeof target === "number" ? target : target?.fd;
+    await this.#runBuilt(this.#make(() => new MsgRing(fd, userData, res, options)), options);
   }
 }
