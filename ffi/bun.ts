@@ -111,7 +111,12 @@ function createWaiter(libcPath: string, fd: number, onReadable: () => void): Rea
 export const adapter: RuntimeAdapter = {
   runtime: "bun",
   open,
-  addressOf: (view) => ffi.ptr(view),
+  addressOf: (view) => {
+    // JavaScriptCore keeps small typed arrays inline in the object and moves their bytes out to an
+    // ArrayBuffer the first time `.buffer` is read: read it first, so the address stays valid.
+    void view.buffer;
+    return ffi.ptr(view);
+  },
   arrayBufferAt: (address, length) => ffi.toArrayBuffer(address, 0, length),
   readI32: (address) => ffi.read.i32(address, 0),
   createWaiter,

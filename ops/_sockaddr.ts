@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { AF_INET, AF_INET6, AF_UNIX } from "../ring/_net_constants.ts";
+import { AF_INET, AF_INET6, AF_UNIX } from "../ring/constants.ts";
 
 /** An IPv4 address and port (`struct sockaddr_in`). */
 export interface Ipv4SocketAddress {

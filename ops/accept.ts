@@ -5,7 +5,7 @@ import {
   IORING_FILE_INDEX_ALLOC,
   IORING_OP_ACCEPT,
 } from "../ring/constants.ts";
-import { SOCK_CLOEXEC } from "../ring/_net_constants.ts";
+import { SOCK_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
 import { checkFlags, directSlot, ioprioTaken } from "./_net.ts";

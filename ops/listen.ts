@@ -1,5 +1,5 @@
 import { IORING_OP_LISTEN } from "../ring/constants.ts";
-import { SOMAXCONN } from "../ring/_net_constants.ts";
+import { SOMAXCONN } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { checkInt } from "./_net.ts";
 import { OpBase } from "./op.ts";

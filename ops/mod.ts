@@ -60,3 +60,38 @@ export {
   type SocketAddress,
   type UnixSocketAddress,
 } from "./_sockaddr.ts";
+export { ReadFixed } from "./read_fixed.ts";
+export { WriteFixed } from "./write_fixed.ts";
+export { ReadvFixed } from "./readv_fixed.ts";
+export { WritevFixed } from "./writev_fixed.ts";
+export { SyncFileRange, type SyncFileRangeOptions } from "./sync_file_range.ts";
+export { Fallocate, type FallocateOptions } from "./fallocate.ts";
+export { Fadvise } from "./fadvise.ts";
+export { Madvise } from "./madvise.ts";
+export { Openat2, type Openat2Options } from "./openat2.ts";
+export { Renameat, type RenameatOptions } from "./renameat.ts";
+export { Unlinkat, type UnlinkatOptions } from "./unlinkat.ts";
+export { Mkdirat, type MkdiratOptions } from "./mkdirat.ts";
+export { Symlinkat, type SymlinkatOptions } from "./symlinkat.ts";
+export { Linkat, type LinkatOptions } from "./linkat.ts";
+export { Fsetxattr, type SetxattrOptions } from "./fsetxattr.ts";
+export { Setxattr } from "./setxattr.ts";
+export { Fgetxattr, type GetxattrOptions } from "./fgetxattr.ts";
+export { Getxattr } from "./getxattr.ts";
+export { Ftruncate } from "./ftruncate.ts";
+export { Tee, type TeeOptions } from "./tee.ts";
+export { EpollCtl, type EpollCtlOptions } from "./epoll_ctl.ts";
+export { type EpollEvent, EpollWait, type EpollWaitOptions } from "./epoll_wait.ts";
+export { FilesUpdate } from "./files_update.ts";
+export { FixedFdInstall, type FixedFdInstallOptions } from "./fixed_fd_install.ts";
+export { Waitid, type WaitidOptions, type WaitidResult } from "./waitid.ts";
+export { type FutexArray, type FutexOptions, FutexWait } from "./futex_wait.ts";
+export { FutexWake } from "./futex_wake.ts";
+export { type FutexWaiter, FutexWaitv } from "./futex_waitv.ts";
+export { Pipe, type PipeOptions } from "./pipe.ts";
+export { ReadMultishot, type ReadMultishotOptions } from "./read_multishot.ts";
+export { AsyncCancel, type AsyncCancelTarget } from "./async_cancel.ts";
+export { LinkTimeout, type LinkTimeoutOptions } from "./link_timeout.ts";
+export { TimeoutRemove, type TimeoutRemoveOptions } from "./timeout_remove.ts";
+export { PollAdd, type PollAddOptions } from "./poll_add.ts";
+export { PollRemove, type PollUpdateOptions } from "./poll_remove.ts";

@@ -1,5 +1,5 @@
 import { IORING_OP_SHUTDOWN } from "../ring/constants.ts";
-import { SHUT_RDWR } from "../ring/_net_constants.ts";
+import { SHUT_RDWR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { checkInt } from "./_net.ts";
 import { OpBase } from "./op.ts";

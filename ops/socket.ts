@@ -1,5 +1,5 @@
 import { IORING_OP_SOCKET } from "../ring/constants.ts";
-import { SOCK_CLOEXEC } from "../ring/_net_constants.ts";
+import { SOCK_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { checkInt, directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";

@@ -396,7 +396,7 @@ export const IORING_POLL_UPDATE_EVENTS = 1 << 1;
 /** IORING_OP_POLL_REMOVE updates the user_data of the poll. Since 5.13. */
 export const IORING_POLL_UPDATE_USER_DATA = 1 << 2;
 
-/** Level-triggered poll. Since 6.0. */
+/** Level-triggered poll. Defined since 6.0, but POLL_ADD refuses it with EINVAL (through 6.18 at least). */
 export const IORING_POLL_ADD_LEVEL = 1 << 3;
 
 // IORING_OP_ASYNC_CANCEL flags (`sqe.cancel_flags`)
@@ -940,3 +940,384 @@ export const STATX_BASIC_STATS = 0x7ff;
 export const STATX_BTIME = 0x800;
 /** statx mask: all the fields this kernel knows. */
 export const STATX_ALL = 0xfff;
+
+// Flags of the file, memory, process and futex system calls that io_uring operations mirror
+// (<linux/fs.h>, <linux/falloc.h>, <linux/fadvise.h>, <asm-generic/mman-common.h>, <linux/xattr.h>,
+// <linux/eventpoll.h>, <asm-generic/poll.h>, <linux/futex.h>, <linux/wait.h>, <linux/openat2.h>,
+// <fcntl.h>). These agree between x86_64 and aarch64.
+
+/** renameat2(2): fail with EEXIST instead of replacing an existing target. */
+export const RENAME_NOREPLACE = 1 << 0;
+/** renameat2(2): atomically exchange the two paths (both must exist). */
+export const RENAME_EXCHANGE = 1 << 1;
+/** renameat2(2): leave a whiteout at the source (overlay filesystems). */
+export const RENAME_WHITEOUT = 1 << 2;
+/** fallocate(2): allocate without changing the file size. */
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+/** fallocate(2): deallocate the range (with FALLOC_FL_KEEP_SIZE); it reads as zeros. */
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+/** fallocate(2): reserved code point. */
+export const FALLOC_FL_NO_HIDE_STALE = 0x04;
+/** fallocate(2): remove the range and shift the rest of the file down. */
+export const FALLOC_FL_COLLAPSE_RANGE = 0x08;
+/** fallocate(2): zero the range, allocating it. */
+export const FALLOC_FL_ZERO_RANGE = 0x10;
+/** fallocate(2): insert a hole at the offset, shifting the rest of the file up. */
+export const FALLOC_FL_INSERT_RANGE = 0x20;
+/** fallocate(2): unshare shared (reflinked) blocks in the range. */
+export const FALLOC_FL_UNSHARE_RANGE = 0x40;
+/** fallocate(2): zero the range with the device's write-zeroes command. Since 6.17. */
+export const FALLOC_FL_WRITE_ZEROES = 0x80;
+/** posix_fadvise(2): no special treatment. */
+export const POSIX_FADV_NORMAL = 0;
+/** posix_fadvise(2): expect random access. */
+export const POSIX_FADV_RANDOM = 1;
+/** posix_fadvise(2): expect sequential access. */
+export const POSIX_FADV_SEQUENTIAL = 2;
+/** posix_fadvise(2): the range will be needed soon (start readahead). */
+export const POSIX_FADV_WILLNEED = 3;
+/** posix_fadvise(2): the range will not be needed soon (drop it from the page cache). */
+export const POSIX_FADV_DONTNEED = 4;
+/** posix_fadvise(2): the range will be accessed once. */
+export const POSIX_FADV_NOREUSE = 5;
+/** madvise(2): no special treatment. */
+export const MADV_NORMAL = 0;
+/** madvise(2): expect random access. */
+export const MADV_RANDOM = 1;
+/** madvise(2): expect sequential access. */
+export const MADV_SEQUENTIAL = 2;
+/** madvise(2): the pages will be needed soon. */
+export const MADV_WILLNEED = 3;
+/** madvise(2): drop the pages; private anonymous memory then reads as zeros. */
+export const MADV_DONTNEED = 4;
+/** madvise(2): the pages may be freed lazily under memory pressure. */
+export const MADV_FREE = 8;
+/** madvise(2): free the pages and their backing store. */
+export const MADV_REMOVE = 9;
+/** madvise(2): do not map the pages into a child after fork. */
+export const MADV_DONTFORK = 10;
+/** madvise(2): undo MADV_DONTFORK. */
+export const MADV_DOFORK = 11;
+/** madvise(2): let KSM merge identical pages. */
+export const MADV_MERGEABLE = 12;
+/** madvise(2): undo MADV_MERGEABLE. */
+export const MADV_UNMERGEABLE = 13;
+/** madvise(2): back the range with transparent huge pages. */
+export const MADV_HUGEPAGE = 14;
+/** madvise(2): do not back the range with transparent huge pages. */
+export const MADV_NOHUGEPAGE = 15;
+/** madvise(2): leave the pages out of core dumps. */
+export const MADV_DONTDUMP = 16;
+/** madvise(2): undo MADV_DONTDUMP. */
+export const MADV_DODUMP = 17;
+/** madvise(2): a child sees the range zeroed after fork. */
+export const MADV_WIPEONFORK = 18;
+/** madvise(2): undo MADV_WIPEONFORK. */
+export const MADV_KEEPONFORK = 19;
+/** madvise(2): deactivate the pages (reclaim them first). */
+export const MADV_COLD = 20;
+/** madvise(2): reclaim the pages now. */
+export const MADV_PAGEOUT = 21;
+/** madvise(2): prefault the page tables readable. */
+export const MADV_POPULATE_READ = 22;
+/** madvise(2): prefault the page tables writable. */
+export const MADV_POPULATE_WRITE = 23;
+/** madvise(2): like MADV_DONTNEED, locked pages included. */
+export const MADV_DONTNEED_LOCKED = 24;
+/** madvise(2): collapse the range into transparent huge pages now. */
+export const MADV_COLLAPSE = 25;
+/** setxattr(2): fail with EEXIST if the attribute exists. */
+export const XATTR_CREATE = 0x1;
+/** setxattr(2): fail with ENODATA if the attribute does not exist. */
+export const XATTR_REPLACE = 0x2;
+/** sync_file_range(2): wait for writeback already under way in the range first. */
+export const SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+/** sync_file_range(2): start writeback of the range's dirty pages. */
+export const SYNC_FILE_RANGE_WRITE = 2;
+/** sync_file_range(2): wait for the writeback to finish. */
+export const SYNC_FILE_RANGE_WAIT_AFTER = 4;
+/** sync_file_range(2): WAIT_BEFORE | WRITE | WAIT_AFTER. */
+export const SYNC_FILE_RANGE_WRITE_AND_WAIT = 7;
+/** epoll_ctl(2): add a file descriptor to the interest list. */
+export const EPOLL_CTL_ADD = 1;
+/** epoll_ctl(2): remove a file descriptor from the interest list. */
+export const EPOLL_CTL_DEL = 2;
+/** epoll_ctl(2): change the events of a registered file descriptor. */
+export const EPOLL_CTL_MOD = 3;
+/** epoll event: readable. */
+export const EPOLLIN = 0x001;
+/** epoll event: exceptional condition (out-of-band data). */
+export const EPOLLPRI = 0x002;
+/** epoll event: writable. */
+export const EPOLLOUT = 0x004;
+/** epoll event: error (always reported). */
+export const EPOLLERR = 0x008;
+/** epoll event: hang-up (always reported). */
+export const EPOLLHUP = 0x010;
+/** epoll event: invalid request. */
+export const EPOLLNVAL = 0x020;
+/** epoll event: normal data readable. */
+export const EPOLLRDNORM = 0x040;
+/** epoll event: priority band data readable. */
+export const EPOLLRDBAND = 0x080;
+/** epoll event: normal data writable. */
+export const EPOLLWRNORM = 0x100;
+/** epoll event: priority data writable. */
+export const EPOLLWRBAND = 0x200;
+/** epoll event: message available (unused on Linux). */
+export const EPOLLMSG = 0x400;
+/** epoll event: the peer shut down writing. */
+export const EPOLLRDHUP = 0x2000;
+/** epoll flag: wake only one of the epoll instances waiting on the file. */
+export const EPOLLEXCLUSIVE = 1 << 28;
+/** epoll flag: hold a wakeup source while the event is pending. */
+export const EPOLLWAKEUP = 1 << 29;
+/** epoll flag: report the event once, then disable the file descriptor. */
+export const EPOLLONESHOT = 1 << 30;
+/** epoll flag: edge-triggered. */
+export const EPOLLET = 0x80000000;
+/** poll(2) event: readable. */
+export const POLLIN = 0x0001;
+/** poll(2) event: exceptional condition. */
+export const POLLPRI = 0x0002;
+/** poll(2) event: writable. */
+export const POLLOUT = 0x0004;
+/** poll(2) event: error (always reported). */
+export const POLLERR = 0x0008;
+/** poll(2) event: hang-up (always reported). */
+export const POLLHUP = 0x0010;
+/** poll(2) event: the file descriptor is not open. */
+export const POLLNVAL = 0x0020;
+/** poll(2) event: the peer shut down writing. */
+export const POLLRDHUP = 0x2000;
+/** futex2 flag: an 8-bit futex word. Since 6.7. */
+export const FUTEX2_SIZE_U8 = 0x00;
+/** futex2 flag: a 16-bit futex word. Since 6.7. */
+export const FUTEX2_SIZE_U16 = 0x01;
+/** futex2 flag: a 32-bit futex word (the only size io_uring accepts so far). Since 6.7. */
+export const FUTEX2_SIZE_U32 = 0x02;
+/** futex2 flag: a 64-bit futex word. Since 6.7. */
+export const FUTEX2_SIZE_U64 = 0x03;
+/** futex2 flag: the word is followed by a NUMA node word. Since 6.16. */
+export const FUTEX2_NUMA = 0x04;
+/** futex2 flag: place the futex by the memory policy of the address. Since 6.16. */
+export const FUTEX2_MPOL = 0x08;
+/** futex2 flag: the futex is private to this process (FUTEX_PRIVATE_FLAG). Since 6.7. */
+export const FUTEX2_PRIVATE = 128;
+/** futex2 flags: the mask of the size field. Since 6.7. */
+export const FUTEX2_SIZE_MASK = 0x03;
+/** futex bitset that matches every waiter or waker. */
+export const FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+/** The most entries futex_waitv(2) and IORING_OP_FUTEX_WAITV take. */
+export const FUTEX_WAITV_MAX = 128;
+/** waitid(2) idtype: any child. */
+export const P_ALL = 0;
+/** waitid(2) idtype: the child whose process ID is `id`. */
+export const P_PID = 1;
+/** waitid(2) idtype: any child in process group `id`. */
+export const P_PGID = 2;
+/** waitid(2) idtype: the child the pidfd `id` refers to. Since 5.4. */
+export const P_PIDFD = 3;
+/** waitid(2) option: return at once if no child has changed state. */
+export const WNOHANG = 0x00000001;
+/** waitid(2) option: report children stopped by a signal. */
+export const WSTOPPED = 0x00000002;
+/** waitid(2) option: report children that exited. */
+export const WEXITED = 0x00000004;
+/** waitid(2) option: report stopped children resumed by SIGCONT. */
+export const WCONTINUED = 0x00000008;
+/** waitid(2) option: leave the child waitable (do not reap it). */
+export const WNOWAIT = 0x01000000;
+/** `si_code` of a waitid(2) result: the child exited. */
+export const CLD_EXITED = 1;
+/** `si_code` of a waitid(2) result: the child was killed by a signal. */
+export const CLD_KILLED = 2;
+/** `si_code` of a waitid(2) result: the child was killed and dumped core. */
+export const CLD_DUMPED = 3;
+/** `si_code` of a waitid(2) result: the traced child has trapped. */
+export const CLD_TRAPPED = 4;
+/** `si_code` of a waitid(2) result: the child was stopped by a signal. */
+export const CLD_STOPPED = 5;
+/** `si_code` of a waitid(2) result: the stopped child was continued. */
+export const CLD_CONTINUED = 6;
+/** openat2(2) resolve flag: do not cross mount points. Since 5.6. */
+export const RESOLVE_NO_XDEV = 0x01;
+/** openat2(2) resolve flag: do not follow /proc magic links. Since 5.6. */
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+/** openat2(2) resolve flag: do not follow any symlink. Since 5.6. */
+export const RESOLVE_NO_SYMLINKS = 0x04;
+/** openat2(2) resolve flag: fail (EXDEV) if the path escapes the dirfd. Since 5.6. */
+export const RESOLVE_BENEATH = 0x08;
+/** openat2(2) resolve flag: resolve as if the dirfd were the root. Since 5.6. */
+export const RESOLVE_IN_ROOT = 0x10;
+/** openat2(2) resolve flag: only succeed from the dentry cache (else EAGAIN). Since 5.12. */
+export const RESOLVE_CACHED = 0x20;
+/** splice(2)/tee(2): move pages instead of copying (a hint). */
+export const SPLICE_F_MOVE = 1;
+/** splice(2)/tee(2): do not block on the pipes. */
+export const SPLICE_F_NONBLOCK = 2;
+/** splice(2)/tee(2): more data will follow. */
+export const SPLICE_F_MORE = 4;
+/** vmsplice(2): the pages are a gift to the kernel. */
+export const SPLICE_F_GIFT = 8;
+
+// Socket-level flags of the system calls that the network ops mirror (<sys/socket.h>,
+// <netinet/in.h>, <netinet/tcp.h>). The same on x86_64 and aarch64 (asm-generic/socket.h).
+
+// Address families (socket(2) `domain`)
+
+/** Unspecified address family. */
+export const AF_UNSPEC = 0;
+/** Local (Unix domain) sockets: `struct sockaddr_un`. */
+export const AF_UNIX = 1;
+/** IPv4: `struct sockaddr_in`. */
+export const AF_INET = 2;
+/** IPv6: `struct sockaddr_in6`. */
+export const AF_INET6 = 10;
+
+// Socket types (socket(2) `type`, ORed with SOCK_NONBLOCK / SOCK_CLOEXEC)
+
+/** Reliable byte stream (TCP, Unix stream). */
+export const SOCK_STREAM = 1;
+/** Datagrams (UDP, Unix datagram). */
+export const SOCK_DGRAM = 2;
+/** Raw protocol access. */
+export const SOCK_RAW = 3;
+/** Reliable, ordered datagrams with record boundaries. */
+export const SOCK_SEQPACKET = 5;
+/** Type flag: the new socket is non-blocking (O_NONBLOCK). */
+export const SOCK_NONBLOCK = 0o4000;
+/** Type flag: the new socket is closed on exec (O_CLOEXEC). */
+export const SOCK_CLOEXEC = 0o2000000;
+
+// Protocols (socket(2) `protocol`, setsockopt(2) `level`)
+
+/** The default protocol of the type; also the IPv4 option level. */
+export const IPPROTO_IP = 0;
+/** TCP; also its setsockopt(2) level. */
+export const IPPROTO_TCP = 6;
+/** UDP; also its setsockopt(2) level. */
+export const IPPROTO_UDP = 17;
+/** The IPv6 option level. */
+export const IPPROTO_IPV6 = 41;
+
+// Socket options (level SOL_SOCKET)
+
+/** setsockopt(2) level of the options common to every socket. */
+export const SOL_SOCKET = 1;
+/** Enable socket debugging. */
+export const SO_DEBUG = 1;
+/** Allow bind(2) to reuse a local address in TIME_WAIT. */
+export const SO_REUSEADDR = 2;
+/** The socket type (read-only). */
+export const SO_TYPE = 3;
+/** Read and clear the pending socket error (read-only). */
+export const SO_ERROR = 4;
+/** Send only to directly connected hosts. */
+export const SO_DONTROUTE = 5;
+/** Allow datagrams to broadcast addresses. */
+export const SO_BROADCAST = 6;
+/** Send buffer size in bytes. */
+export const SO_SNDBUF = 7;
+/** Receive buffer size in bytes. */
+export const SO_RCVBUF = 8;
+/** Send keep-alive probes on connection-oriented sockets. */
+export const SO_KEEPALIVE = 9;
+/** Receive out-of-band data inline. */
+export const SO_OOBINLINE = 10;
+/** The protocol-defined priority of sent packets. */
+export const SO_PRIORITY = 12;
+/** Linger on close while data is unsent (`struct linger`). */
+export const SO_LINGER = 13;
+/** Allow several sockets to bind the same address and port. */
+export const SO_REUSEPORT = 15;
+/** Receive SCM_CREDENTIALS control messages (Unix sockets). */
+export const SO_PASSCRED = 16;
+/** The peer's credentials, `struct ucred` (Unix sockets, read-only). */
+export const SO_PEERCRED = 17;
+/** Minimum bytes before a receive returns. */
+export const SO_RCVLOWAT = 18;
+/** Minimum bytes before a send proceeds. */
+export const SO_SNDLOWAT = 19;
+/** Whether the socket is listening (read-only). */
+export const SO_ACCEPTCONN = 30;
+/** The socket's protocol (read-only). */
+export const SO_PROTOCOL = 38;
+/** The socket's address family (read-only). */
+export const SO_DOMAIN = 39;
+/** Allow MSG_ZEROCOPY sends. */
+export const SO_ZEROCOPY = 60;
+
+// TCP options (level IPPROTO_TCP)
+
+/** Send segments at once instead of coalescing them (disable Nagle). */
+export const TCP_NODELAY = 1;
+/** Maximum segment size. */
+export const TCP_MAXSEG = 2;
+/** Hold partial segments until uncorked. */
+export const TCP_CORK = 3;
+/** Idle seconds before keep-alive probes start. */
+export const TCP_KEEPIDLE = 4;
+/** Seconds between keep-alive probes. */
+export const TCP_KEEPINTVL = 5;
+/** Unanswered keep-alive probes before the connection drops. */
+export const TCP_KEEPCNT = 6;
+
+// IPv6 options (level IPPROTO_IPV6)
+
+/** Restrict an AF_INET6 socket to IPv6 (no IPv4-mapped addresses). */
+export const IPV6_V6ONLY = 26;
+
+// send(2)/recv(2) flags (`msg_flags`)
+
+/** Out-of-band data. */
+export const MSG_OOB = 0x1;
+/** Receive without removing the data from the queue. */
+export const MSG_PEEK = 0x2;
+/** Send only to directly connected hosts. */
+export const MSG_DONTROUTE = 0x4;
+/** recvmsg(2) out: control data was truncated. */
+export const MSG_CTRUNC = 0x8;
+/** recvmsg(2) out: the datagram was truncated; as a recv(2) flag, return its real length. */
+export const MSG_TRUNC = 0x20;
+/** Do not block (fail with EAGAIN instead). */
+export const MSG_DONTWAIT = 0x40;
+/** End of record (SOCK_SEQPACKET). */
+export const MSG_EOR = 0x80;
+/** Wait for the whole request (receive all bytes, or with io_uring: retry short sends/receives). */
+export const MSG_WAITALL = 0x100;
+/** Confirm the path is valid (skip ARP probing). */
+export const MSG_CONFIRM = 0x800;
+/** Receive queued errors from the error queue. */
+export const MSG_ERRQUEUE = 0x2000;
+/** Do not raise SIGPIPE on a broken stream (EPIPE is still returned). */
+export const MSG_NOSIGNAL = 0x4000;
+/** More data follows: hold the segment. */
+export const MSG_MORE = 0x8000;
+/** Send the data with zero copy (needs SO_ZEROCOPY; not for io_uring's SEND_ZC). */
+export const MSG_ZEROCOPY = 0x4000000;
+/** Send data in the SYN of a TCP Fast Open connect. */
+export const MSG_FASTOPEN = 0x20000000;
+/** Set close-on-exec on fds received with SCM_RIGHTS. */
+export const MSG_CMSG_CLOEXEC = 0x40000000;
+
+// shutdown(2) `how`
+
+/** Shut down the receiving side. */
+export const SHUT_RD = 0;
+/** Shut down the sending side: the peer reads end of file. */
+export const SHUT_WR = 1;
+/** Shut down both sides. */
+export const SHUT_RDWR = 2;
+
+// Control messages
+
+/** Control message type: pass file descriptors (level SOL_SOCKET, Unix sockets). */
+export const SCM_RIGHTS = 1;
+/** Control message type: pass credentials (level SOL_SOCKET, Unix sockets). */
+export const SCM_CREDENTIALS = 2;
+
+// listen(2)
+
+/** The kernel's default cap on a listen(2) backlog (net.core.somaxconn; 4096 since Linux 5.4). */
+export const SOMAXCONN = 4096;

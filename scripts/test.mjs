@@ -19,7 +19,15 @@ check("deno lint", bin("deno"), ["lint"]);
 check("deno check", bin("deno"), ["check", "mod.ts", "tests/", "examples/", "scripts/"]);
 check("tsc --noEmit (bun-types)", bin("tsc"), ["-p", "tsconfig.json"]);
 check("deno publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
-check("JSDoc examples (deno test --doc)", bin("deno"), ["test", "-A", "--doc", "mod.ts", "ring/", "ops/", "ffi/"]);
+check("JSDoc examples (deno test --doc)", bin("deno"), [
+  "test",
+  "-A",
+  "--doc",
+  "mod.ts",
+  "ring/",
+  "ops/",
+  "ffi/",
+]);
 for (const native of ["liburing", "libc"]) {
   suite(
     `deno test (${native})`,

@@ -20,7 +20,7 @@ import {
   type IoRingErrorTarget,
   type Op,
 } from "../mod.ts";
-import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../ring/_net_constants.ts";
+import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { Accept } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";

@@ -1,8 +1,8 @@
 // Reads and writes against real files: bytes at offsets, vectored I/O, errors with errno names.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
-import { IoRing, IoRingError, O_CREAT, O_RDWR, O_WRONLY } from "../mod.ts";
+import { IoRing, IoRingError, O_CREAT, O_RDWR, O_WRONLY, Statx } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, pattern, pipe, tempDir } from "./_util.ts";
 
@@ -162,6 +162,24 @@ test("a write-only open of a new file honours mode and flags", async () => {
     assert.equal(st.mode & 0o777, 0o640 & ~process.umask());
     await assert.rejects(ring.read(fd, new Uint8Array(1), 0), (e: IoRingError) => e.code === "EBADF");
     await ring.close(fd);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("a reused builder whose memory was read in between still points the kernel at live memory", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const path = dir.file("grow", pattern(10));
+    // Statx's 256-byte struct and its path are small typed arrays: the engine may keep them inline
+    // and move them the first time their .buffer is read, as result() does.
+    const op = new Statx(path);
+    await ring.run(op);
+    assert.equal(op.result().size, 10);
+    writeFileSync(path, pattern(12345));
+    await ring.run(op);
+    assert.equal(op.result().size, 12345);
   } finally {
     dir.remove();
   }

@@ -16,7 +16,7 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
-} from "../ring/_net_constants.ts";
+} from "../ring/constants.ts";
 import { Accept } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";

@@ -44,7 +44,7 @@ import {
   SOCKET_URING_OP_SETSOCKOPT,
   SOCKET_URING_OP_SIOCINQ,
 } from "../mod.ts";
-import * as net from "../ring/_net_constants.ts";
+import * as net from "../ring/constants.ts";
 import {
   AF_INET,
   IPPROTO_TCP,
@@ -56,7 +56,7 @@ import {
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-} from "../ring/_net_constants.ts";
+} from "../ring/constants.ts";
 import { IOVEC } from "../ring/layout.ts";
 import { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "../ops/_memory.ts";
@@ -127,7 +127,9 @@ const ipv4 = (port: number): SocketAddress => ({ family: "ipv4", address: "127.0
 // ---- constants and layouts ------------------------------------------------------
 
 test("every socket constant and structure layout matches the installed C headers", () => {
-  const names = Object.keys(net);
+  const names = Object.keys(net).filter((name) =>
+    /^(AF_|SOCK_|IPPROTO_|SOL_|SO_|TCP_|IPV6_|MSG_|SHUT_|SCM_|SOMAXCONN)/.test(name)
+  );
   assert.ok(names.length >= 60, "the constants are all checked");
   const layouts: [string, number][] = [
     ["sizeof_sockaddr_in", SOCKADDR_IN_SIZE],
@@ -182,7 +184,7 @@ ${names.map((name) => `  printf("${name} %lld\\n", (long long)(${name}));`).join
 `;
   const c = runC(source);
   for (const name of names) {
-    assert.equal((net as Record<string, number>)[name], c.get(name), `${name} on ${process.arch}`);
+    assert.equal((net as unknown as Record<string, number>)[name], c.get(name), `${name} on ${process.arch}`);
   }
   for (const [name, value] of layouts) assert.equal(value, c.get(name), name);
 }, { skip: gccMissing });

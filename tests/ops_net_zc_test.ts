@@ -10,7 +10,7 @@ import {
   type IoRingError,
   Write,
 } from "../mod.ts";
-import { MSG_WAITALL } from "../ring/_net_constants.ts";
+import { MSG_WAITALL } from "../ring/constants.ts";
 import { MsgRing, MsgRingFd } from "../ops/msg_ring.ts";
 import { Recv } from "../ops/recv.ts";
 import { RecvMsg } from "../ops/recvmsg.ts";

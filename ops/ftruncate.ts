@@ -1,0 +1,51 @@
+import { IORING_OP_FTRUNCATE } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { checkU64 } from "./_checks.ts";
+import { OpBase } from "./op.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
+
+/**
+ * Queues (but does not submit) an ftruncate(2): the file becomes exactly
+ * `length` bytes long, cut or extended with zeros.
+ * Matches `io_uring_prep_ftruncate()` in liburing. Available since 6.9.
+ *
+ * @example
+ * ```ts
+ * import { Ftruncate, IoRing, O_WRONLY } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const path = Deno.makeTempFileSync();
+ * const fd = await ring.openat(path, { flags: O_WRONLY });
+ * await ring.run(new Ftruncate(fd, 100));
+ * console.log(Deno.statSync(path).size); // 100
+ * await ring.close(fd);
+ * ```
+ */
+export class Ftruncate extends OpBase {
+  /** Points the kernel at no memory. */
+  override readonly holdsMemory = false;
+  /** Its name in errors. */
+  readonly name = "ftruncate";
+  /** IORING_OP_FTRUNCATE. */
+  readonly opcode = IORING_OP_FTRUNCATE;
+  /** Available since Linux 6.9. */
+  readonly since = "6.9";
+  readonly #fd: number;
+  readonly #length: number;
+
+  /**
+   * @param fd The file to cut or extend (open for writing).
+   * @param length Its new size in bytes.
+   */
+  constructor(fd: number | FixedFile, length: number) {
+    super();
+    const what = `ftruncate ${fdLabel(fd)}`;
+    this.#fd = this.useFd(fd, what);
+    this.#length = checkU64(length, what, "length");
+    this.target = { fd: this.#fd };
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_FTRUNCATE, this.#fd, 0, 0, this.#length);
+  }
+}

@@ -1,0 +1,88 @@
+import {
+  FUTEX2_PRIVATE,
+  FUTEX2_SIZE_U32,
+  FUTEX_WAITV_MAX,
+  IORING_OP_FUTEX_WAITV,
+} from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { checkFlags, settledAddress } from "./_checks.ts";
+import { futexAddress, type FutexArray, futexWord } from "./_futex.ts";
+import { OpBase } from "./op.ts";
+
+/** One word of a {@link FutexWaitv}. */
+export interface FutexWaiter {
+  /** The array holding the futex word. */
+  futex: FutexArray;
+  /** The word's index in it. */
+  index: number;
+  /** The value the word must still hold for the wait to start. */
+  value: number;
+  /** futex2 flags; default FUTEX2_SIZE_U32 | FUTEX2_PRIVATE. */
+  flags?: number;
+}
+
+/** `struct futex_waitv`: val (u64), uaddr (u64), flags (u32), __reserved (u32). */
+const FUTEX_WAITV_WORDS = 6;
+const TWO_32 = 4294967296;
+
+/**
+ * Queues (but does not submit) a wait on several futex words at once
+ * (futex_waitv(2)): if every word still holds its `value`, it sleeps until
+ * one of them is woken and completes with `res` that word's index in
+ * `waiters`; if one differs, it fails at once with EAGAIN. The builder owns
+ * the `struct futex_waitv` array.
+ * Matches `io_uring_prep_futex_waitv()` in liburing. Available since 6.7.
+ *
+ * @example
+ * ```ts
+ * import { FutexWaitv, FutexWake, IoRing } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const words = new Int32Array(new SharedArrayBuffer(8));
+ * const waiting = ring.run(new FutexWaitv([{ futex: words, index: 0, value: 0 }, { futex: words, index: 1, value: 0 }]));
+ * await new Promise((resolve) => setTimeout(resolve, 10));
+ * await ring.run(new FutexWake(words, 1));
+ * console.log(await waiting); // 1: the second word was woken
+ * ```
+ */
+export class FutexWaitv extends OpBase {
+  /** Its name in errors. */
+  readonly name = "futex_waitv";
+  /** IORING_OP_FUTEX_WAITV. */
+  readonly opcode = IORING_OP_FUTEX_WAITV;
+  /** Available since Linux 6.7. */
+  readonly since = "6.7";
+  /** The arrays holding the futex words, in order; held until completion. */
+  readonly futexes: readonly FutexArray[];
+  /** The `struct futex_waitv` array the kernel reads; held until completion. */
+  readonly waitv: Uint32Array;
+  readonly #address: number;
+
+  /** @param waiters The words to wait on (1 to 128). */
+  constructor(waiters: readonly FutexWaiter[]) {
+    super();
+    const what = "futex_waitv";
+    if (!Array.isArray(waiters) || waiters.length === 0 || waiters.length > FUTEX_WAITV_MAX) {
+      throw new RangeError(
+        `Cannot ${what}: between 1 and ${FUTEX_WAITV_MAX} waiters are needed: current count is ${
+          Array.isArray(waiters) ? waiters.length : String(waiters)
+        }`,
+      );
+    }
+    this.waitv = new Uint32Array(waiters.length * FUTEX_WAITV_WORDS);
+    this.futexes = waiters.map((waiter, i) => {
+      const address = futexAddress(waiter.futex, waiter.index, what);
+      const w = i * FUTEX_WAITV_WORDS;
+      this.waitv[w] = futexWord(waiter.value, what, "value");
+      this.waitv[w + 2] = address >>> 0;
+      this.waitv[w + 3] = Math.floor(address / TWO_32);
+      this.waitv[w + 4] = checkFlags(waiter.flags ?? (FUTEX2_SIZE_U32 | FUTEX2_PRIVATE), what);
+      return waiter.futex;
+    });
+    this.#address = settledAddress(this.waitv);
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    sqe.prepRw(IORING_OP_FUTEX_WAITV, 0, this.#address, this.futexes.length, 0);
+  }
+}

@@ -1,0 +1,58 @@
+import { IORING_OP_MADVISE } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import { type BufferSource, byteView } from "./_memory.ts";
+import { checkFlags, settledAddress } from "./_checks.ts";
+import { OpBase } from "./op.ts";
+
+/**
+ * Queues (but does not submit) a madvise(2) on the memory of `buffer`: tells
+ * the kernel how it will be used (`MADV_*`). The kernel requires the start to
+ * be page-aligned (EINVAL otherwise); pass a page-aligned view. Advice such as
+ * MADV_DONTNEED discards the contents. A buffer of 4 GiB or more travels in
+ * the SQE's 64-bit field, which kernels before 6.11 reject with EINVAL.
+ * Matches `io_uring_prep_madvise()` (and `io_uring_prep_madvise64()` for long
+ * ranges) in liburing. Available since 5.6.
+ *
+ * @example
+ * ```ts ignore
+ * import { IoRing, Madvise, MADV_WILLNEED } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * // pageAligned: a view whose first byte starts a page
+ * await ring.run(new Madvise(pageAligned, MADV_WILLNEED));
+ * ```
+ */
+export class Madvise extends OpBase {
+  /** Its name in errors. */
+  readonly name = "madvise";
+  /** IORING_OP_MADVISE. */
+  readonly opcode = IORING_OP_MADVISE;
+  /** The Linux version this use of the op needs: 5.6, or 6.11 for 4 GiB or more. */
+  readonly since: string;
+  /** The memory the advice is about; held until completion. */
+  readonly buffer: Uint8Array;
+  readonly #address: number;
+  readonly #advice: number;
+
+  /**
+   * @param buffer The memory range (its whole view).
+   * @param advice A `MADV_*` value.
+   */
+  constructor(buffer: BufferSource, advice: number) {
+    super();
+    this.buffer = byteView(buffer, "madvise");
+    this.#advice = checkFlags(advice, "madvise", "advice");
+    this.since = this.buffer.byteLength > 0xffffffff ? "6.11" : "5.6";
+    this.#address = settledAddress(this.buffer);
+  }
+
+  /** Writes the SQE's fields. */
+  protected prepOp(sqe: SqeWriter): void {
+    const length = this.buffer.byteLength;
+    if (length <= 0xffffffff) {
+      sqe.prepRw(IORING_OP_MADVISE, -1, this.#address, length, 0);
+    } else {
+      sqe.prepRw(IORING_OP_MADVISE, -1, this.#address, 0, length);
+    }
+    sqe.opFlags(this.#advice);
+  }
+}

@@ -1,0 +1,56 @@
+import { IORING_OP_READ_FIXED } from "../ring/constants.ts";
+import type { SqeWriter } from "../ring/sqe.ts";
+import type { BufferSource } from "./_memory.ts";
+import { checkBufIndex } from "./_checks.ts";
+import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
+
+/**
+ * Queues (but does not submit) a pread(2) into a registered buffer: `buffer`
+ * must lie inside the buffer registered at index `bufIndex`
+ * (IORING_REGISTER_BUFFERS), else the read fails with EFAULT. The kernel skips
+ * pinning and mapping the pages for each request. `res` is the number of bytes
+ * read; an `offset` of -1 reads at the file position.
+ * Matches `io_uring_prep_read_fixed()` in liburing. Available since 5.1.
+ *
+ * @example
+ * ```ts ignore
+ * import { IoRing, ReadFixed } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * // `registered` was registered as buffer 0; fd is an open file
+ * const n = await ring.run(new ReadFixed(fd, registered.subarray(0, 4096), 0, 0));
+ * ```
+ */
+export class ReadFixed extends BufferOp {
+  /** Its name in errors. */
+  readonly name = "read_fixed";
+  /** IORING_OP_READ_FIXED. */
+  readonly opcode = IORING_OP_READ_FIXED;
+  /** Available since Linux 5.1. */
+  readonly since = "5.1";
+  /** The registered buffer that `buffer` lies in. */
+  readonly bufIndex: number;
+
+  /**
+   * @param fd The file descriptor to read from.
+   * @param buffer Where the bytes go: a view inside registered buffer `bufIndex`.
+   * @param bufIndex The index of the registered buffer.
+   * @param offset The file offset, or -1 for the file position (default).
+   */
+  constructor(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    bufIndex: number,
+    offset = -1,
+    options: ReadWriteOptions = {},
+  ) {
+    super("read_fixed", fd, buffer, offset, options);
+    this.bufIndex = checkBufIndex(bufIndex, `read_fixed ${fdLabel(fd)}`);
+  }
+
+  /** Writes the SQE's fields. */
+  protected override prepOp(sqe: SqeWriter): void {
+    super.prepOp(sqe);
+    sqe.bufIndex(this.bufIndex);
+  }
+}
