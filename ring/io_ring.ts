@@ -30,6 +30,31 @@ import { SendZc, type SendZcOptions } from "../ops/send_zc.ts";
 import { Shutdown } from "../ops/shutdown.ts";
 import { Socket, type SocketOptions } from "../ops/socket.ts";
 import type { SocketAddress } from "../ops/_sockaddr.ts";
+import { EpollCtl, type EpollCtlOptions } from "../ops/epoll_ctl.ts";
+import { type EpollEvent, EpollWait, type EpollWaitOptions } from "../ops/epoll_wait.ts";
+import { Fadvise } from "../ops/fadvise.ts";
+import { Fallocate, type FallocateOptions } from "../ops/fallocate.ts";
+import { Fgetxattr, type GetxattrOptions } from "../ops/fgetxattr.ts";
+import { Fsetxattr, type SetxattrOptions } from "../ops/fsetxattr.ts";
+import { Ftruncate } from "../ops/ftruncate.ts";
+import { type FutexArray, type FutexOptions, FutexWait } from "../ops/futex_wait.ts";
+import { type FutexWaiter, FutexWaitv } from "../ops/futex_waitv.ts";
+import { FutexWake } from "../ops/futex_wake.ts";
+import { Getxattr } from "../ops/getxattr.ts";
+import { Linkat, type LinkatOptions } from "../ops/linkat.ts";
+import { Madvise } from "../ops/madvise.ts";
+import { Mkdirat, type MkdiratOptions } from "../ops/mkdirat.ts";
+import { Openat2, type Openat2Options } from "../ops/openat2.ts";
+import { Pipe, type PipeOptions } from "../ops/pipe.ts";
+import { PollAdd } from "../ops/poll_add.ts";
+import { Renameat, type RenameatOptions } from "../ops/renameat.ts";
+import { Setxattr } from "../ops/setxattr.ts";
+import { Splice, type SpliceOptions } from "../ops/splice.ts";
+import { Symlinkat, type SymlinkatOptions } from "../ops/symlinkat.ts";
+import { SyncFileRange, type SyncFileRangeOptions } from "../ops/sync_file_range.ts";
+import { Tee, type TeeOptions } from "../ops/tee.ts";
+import { Unlinkat, type UnlinkatOptions } from "../ops/unlinkat.ts";
+import { Waitid, type WaitidOptions, type WaitidResult } from "../ops/waitid.ts";
 
 export {
   type CompletionCallback,
@@ -447,5 +472,397 @@ export class IoRing extends IoRingCore {
   ): Promise<void> {
     const fd = typeof target === "number" ? target : target?.fd;
     await this.#runBuilt(this.#make(() => new MsgRing(fd, userData, res, options)), options);
+  }
+
+  // ---- files and directories -----------------------------------------------------
+
+  /**
+   * Opens `path` with openat2(2)'s `struct open_how` (resolve flags such as RESOLVE_BENEATH); resolves with the fd.
+   *
+   * @example
+   * ```ts ignore
+   * import { RESOLVE_BENEATH } from "@ioring/ioring";
+   * const fd = await ring.openat2("data/file.txt", { dirfd: root, resolve: RESOLVE_BENEATH });
+   * ```
+   */
+  openat2(path: string | URL, options?: Openat2Options & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Openat2(path, options)), options);
+  }
+
+  /**
+   * Allocates or punches space in a file (fallocate(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.fallocate(fd, 0, 1 << 20);
+   * ```
+   */
+  async fallocate(
+    fd: number | FixedFile,
+    offset: number,
+    length: number,
+    options?: FallocateOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Fallocate(fd, offset, length, options)), options);
+  }
+
+  /**
+   * Sets a file's length (ftruncate(2), FTRUNCATE op 6.9).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.ftruncate(fd, 0);
+   * ```
+   */
+  async ftruncate(fd: number | FixedFile, length: number, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Ftruncate(fd, length)), options);
+  }
+
+  /**
+   * Flushes a range of a file (sync_file_range(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.syncFileRange(fd, 0, 4096);
+   * ```
+   */
+  async syncFileRange(
+    fd: number | FixedFile,
+    offset?: number,
+    length?: number,
+    options?: SyncFileRangeOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new SyncFileRange(fd, offset, length, options)), options);
+  }
+
+  /**
+   * Tells the kernel how a file range will be used (posix_fadvise(2)).
+   *
+   * @example
+   * ```ts ignore
+   * import { POSIX_FADV_SEQUENTIAL } from "@ioring/ioring";
+   * await ring.fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+   * ```
+   */
+  async fadvise(
+    fd: number | FixedFile,
+    offset: number,
+    length: number,
+    advice: number,
+    options?: RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Fadvise(fd, offset, length, advice)), options);
+  }
+
+  /**
+   * Tells the kernel how memory will be used (madvise(2)).
+   *
+   * @example
+   * ```ts ignore
+   * import { MADV_SEQUENTIAL } from "@ioring/ioring";
+   * await ring.madvise(buffer, MADV_SEQUENTIAL);
+   * ```
+   */
+  async madvise(buffer: BufferSource, advice: number, options?: RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Madvise(buffer, advice)), options);
+  }
+
+  /**
+   * Renames a file or directory (renameat2(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.renameat("old.txt", "new.txt");
+   * ```
+   */
+  async renameat(
+    oldPath: string | URL,
+    newPath: string | URL,
+    options?: RenameatOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Renameat(oldPath, newPath, options)), options);
+  }
+
+  /**
+   * Removes a file, or a directory with `{ flags: AT_REMOVEDIR }` (unlinkat(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.unlinkat("old.txt");
+   * ```
+   */
+  async unlinkat(path: string | URL, options?: UnlinkatOptions & RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Unlinkat(path, options)), options);
+  }
+
+  /**
+   * Creates a directory (mkdirat(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.mkdirat("logs", { mode: 0o755 });
+   * ```
+   */
+  async mkdirat(path: string | URL, options?: MkdiratOptions & RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Mkdirat(path, options)), options);
+  }
+
+  /**
+   * Creates a symbolic link at `linkPath` pointing to `target` (symlinkat(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.symlinkat("data.txt", "latest");
+   * ```
+   */
+  async symlinkat(
+    target: string | URL,
+    linkPath: string | URL,
+    options?: SymlinkatOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Symlinkat(target, linkPath, options)), options);
+  }
+
+  /**
+   * Creates a hard link (linkat(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.linkat("data.txt", "data-copy.txt");
+   * ```
+   */
+  async linkat(
+    oldPath: string | URL,
+    newPath: string | URL,
+    options?: LinkatOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Linkat(oldPath, newPath, options)), options);
+  }
+
+  /**
+   * Reads an extended attribute of a path (getxattr(2)); resolves with its value.
+   *
+   * @example
+   * ```ts ignore
+   * const value = await ring.getxattr("file.txt", "user.origin");
+   * ```
+   */
+  async getxattr(
+    path: string | URL,
+    name: string,
+    options?: GetxattrOptions & RunOptions,
+  ): Promise<Uint8Array> {
+    const op = this.#make(() => new Getxattr(path, name, options));
+    return (op as Getxattr).result(await this.#runBuilt(op, options));
+  }
+
+  /**
+   * Sets an extended attribute of a path (setxattr(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.setxattr("file.txt", "user.origin", new TextEncoder().encode("upload"));
+   * ```
+   */
+  async setxattr(
+    path: string | URL,
+    name: string,
+    value: BufferSource,
+    options?: SetxattrOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Setxattr(path, name, value, options)), options);
+  }
+
+  /**
+   * Reads an extended attribute of an open file (fgetxattr(2)); resolves with its value.
+   *
+   * @example
+   * ```ts ignore
+   * const value = await ring.fgetxattr(fd, "user.origin");
+   * ```
+   */
+  async fgetxattr(
+    fd: number | FixedFile,
+    name: string,
+    options?: GetxattrOptions & RunOptions,
+  ): Promise<Uint8Array> {
+    const op = this.#make(() => new Fgetxattr(fd, name, options));
+    return (op as Fgetxattr).result(await this.#runBuilt(op, options));
+  }
+
+  /**
+   * Sets an extended attribute of an open file (fsetxattr(2)).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.fsetxattr(fd, "user.origin", new TextEncoder().encode("upload"));
+   * ```
+   */
+  async fsetxattr(
+    fd: number | FixedFile,
+    name: string,
+    value: BufferSource,
+    options?: SetxattrOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new Fsetxattr(fd, name, value, options)), options);
+  }
+
+  // ---- pipes, polling, processes, futexes ------------------------------------------
+
+  /**
+   * Moves up to `length` bytes between two fds, one a pipe, without a copy through user memory (splice(2)).
+   *
+   * @example
+   * ```ts ignore
+   * const moved = await ring.splice(file, pipeWrite, 65536, { offIn: 0 });
+   * ```
+   */
+  splice(fdIn: number, fdOut: number, length: number, options?: SpliceOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Splice(fdIn, fdOut, length, options)), options);
+  }
+
+  /**
+   * Duplicates up to `length` bytes from one pipe into another without consuming them (tee(2)).
+   *
+   * @example
+   * ```ts ignore
+   * const copied = await ring.tee(pipeA, pipeB, 65536);
+   * ```
+   */
+  tee(
+    fdIn: number | FixedFile,
+    fdOut: number | FixedFile,
+    length: number,
+    options?: TeeOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new Tee(fdIn, fdOut, length, options)), options);
+  }
+
+  /**
+   * Creates a pipe (PIPE op, 6.16); resolves with [read end, write end].
+   *
+   * @example
+   * ```ts ignore
+   * const [readEnd, writeEnd] = await ring.pipe();
+   * ```
+   */
+  async pipe(options?: PipeOptions & RunOptions): Promise<[number, number]> {
+    const op = this.#make(() => new Pipe(options));
+    await this.#runBuilt(op, options);
+    return (op as Pipe).result();
+  }
+
+  /**
+   * Waits once for `events` (POLLIN, POLLOUT, ...) on an fd (POLL_ADD); resolves with the events that fired.
+   * For a stream of readiness use `ring.multishot(new PollAdd(fd, events, { multishot: true }))`.
+   *
+   * @example
+   * ```ts ignore
+   * import { POLLIN } from "@ioring/ioring";
+   * const ready = await ring.pollAdd(socket, POLLIN);
+   * ```
+   */
+  pollAdd(fd: number | FixedFile, events: number, options?: RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new PollAdd(fd, events)), options);
+  }
+
+  /**
+   * Adds, changes or removes an fd in an epoll set (epoll_ctl(2)).
+   *
+   * @example
+   * ```ts ignore
+   * import { EPOLL_CTL_ADD, EPOLLIN } from "@ioring/ioring";
+   * await ring.epollCtl(epfd, EPOLL_CTL_ADD, socket, EPOLLIN);
+   * ```
+   */
+  async epollCtl(
+    epfd: number,
+    op: number,
+    fd: number,
+    events?: number,
+    options?: EpollCtlOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new EpollCtl(epfd, op, fd, events, options)), options);
+  }
+
+  /**
+   * Waits for events of an epoll set (epoll_wait(2), EPOLL_WAIT op 6.15); resolves with them.
+   *
+   * @example
+   * ```ts ignore
+   * for (const { events, data } of await ring.epollWait(epfd, 16)) console.log(events, data);
+   * ```
+   */
+  async epollWait(
+    epfd: number | FixedFile,
+    maxEvents: number,
+    options?: EpollWaitOptions & RunOptions,
+  ): Promise<EpollEvent[]> {
+    const op = this.#make(() => new EpollWait(epfd, maxEvents, options));
+    return (op as EpollWait).result(await this.#runBuilt(op, options));
+  }
+
+  /**
+   * Waits for a child process to change state (waitid(2), WAITID op 6.7); resolves with what happened.
+   *
+   * @example
+   * ```ts ignore
+   * import { P_PID, WSTOPPED } from "@ioring/ioring";
+   * const info = await ring.waitid(P_PID, child.pid, { options: WSTOPPED });
+   * ```
+   */
+  async waitid(idtype: number, id: number, options?: WaitidOptions & RunOptions): Promise<WaitidResult> {
+    const op = this.#make(() => new Waitid(idtype, id, options));
+    await this.#runBuilt(op, options);
+    return (op as Waitid).result();
+  }
+
+  /**
+   * Sleeps until `futex[index]` is woken, if it still holds `value` (FUTEX_WAIT op, 6.7): Atomics.wait,
+   * without blocking the thread.
+   *
+   * @example
+   * ```ts ignore
+   * const word = new Int32Array(new SharedArrayBuffer(4));
+   * const woken = ring.futexWait(word, 0, 0);
+   * await ring.futexWake(word, 0, 1);
+   * ```
+   */
+  async futexWait(
+    futex: FutexArray,
+    index: number,
+    value: number,
+    options?: FutexOptions & RunOptions,
+  ): Promise<void> {
+    await this.#runBuilt(this.#make(() => new FutexWait(futex, index, value, options)), options);
+  }
+
+  /**
+   * Wakes up to `count` waiters on `futex[index]` (FUTEX_WAKE op, 6.7); resolves with how many woke.
+   *
+   * @example
+   * ```ts ignore
+   * const woke = await ring.futexWake(word, 0, 1);
+   * ```
+   */
+  futexWake(
+    futex: FutexArray,
+    index: number,
+    count?: number,
+    options?: FutexOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new FutexWake(futex, index, count, options)), options);
+  }
+
+  /**
+   * Sleeps until any of several futexes is woken (FUTEX_WAITV op, 6.7); resolves with the index of the one woken.
+   *
+   * @example
+   * ```ts ignore
+   * const which = await ring.futexWaitv([{ futex: a, index: 0, value: 0 }, { futex: b, index: 0, value: 0 }]);
+   * ```
+   */
+  futexWaitv(waiters: readonly FutexWaiter[], options?: RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new FutexWaitv(waiters)), options);
   }
 }
