@@ -1,6 +1,6 @@
 // The ring's promise methods for sockets: a TCP echo over loopback and a UDP datagram, end to end.
 import assert from "node:assert/strict";
-import { IoRing, Recv } from "../mod.ts";
+import { Accept, IoRing, IORING_CQE_F_MORE, Recv } from "../mod.ts";
 import { AF_INET, SHUT_WR, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, pattern } from "./_util.ts";
@@ -90,3 +90,38 @@ test("a recv with a timeout on a silent socket rejects with ETIMEDOUT", async ()
     closeFds(fd);
   }
 });
+
+test(
+  "ring.multishot(Accept) yields each of 20 connections once, and breaking the loop cancels the accept",
+  async () => {
+    await using ring = new IoRing();
+    const listener = await ring.socket(AF_INET, SOCK_STREAM);
+    const clients: number[] = [];
+    const accepted: number[] = [];
+    try {
+      await ring.bind(listener, LOOPBACK);
+      await ring.listen(listener, 64);
+      const port = await localPort(ring, listener);
+      const connecting = (async () => {
+        for (let i = 0; i < 20; i++) {
+          const fd = await ring.socket(AF_INET, SOCK_STREAM);
+          clients.push(fd);
+          await ring.connect(fd, { ...LOOPBACK, port });
+        }
+      })();
+      for await (const { res, flags } of ring.multishot(new Accept(listener, { multishot: true }))) {
+        assert.ok(res >= 0, `accepted fd ${res}`);
+        assert.notEqual(flags & IORING_CQE_F_MORE, 0, "more connections may follow");
+        accepted.push(res);
+        if (accepted.length === 20) break;
+      }
+      await connecting;
+      assert.equal(new Set(accepted).size, 20, "every connection accepted exactly once");
+      for (let i = 0; i < 50 && ring.inflight > 0; i++) await new Promise((r) => setTimeout(r, 2));
+      assert.equal(ring.inflight, 0, "the multishot accept was cancelled when the loop ended");
+    } finally {
+      closeFds(listener, ...clients, ...accepted);
+    }
+  },
+  { skip: procNet ? false : "needs /proc/net to learn the bound port" },
+);
