@@ -1,48 +1,50 @@
 /**
- * Argument checks shared by the op builders: each throws a RangeError or
- * TypeError of the form "Cannot <what>: <rule>: current value is X".
+ * Argument checks shared by the op builders. Each takes the value first, then
+ * `what` (the action, as in "read fd 3") and the argument's name, returns the
+ * value it accepts and throws a RangeError of the form
+ * "Cannot <what>: <name> must be <rule>: current value is X".
  *
  * @module
  */
 
-import { addressOf } from "./_memory.ts";
-
-const encoder = new TextEncoder();
-
-function show(value: unknown): string {
+/** How an error shows a value: strings quoted, objects by their constructor's name. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
   return typeof value === "string" ? `"${value}"` : String(value);
 }
 
 /**
- * The address of a view that the kernel will use after this call returns.
- * Bun's engine keeps small typed arrays (up to 1000 elements) inline and moves
- * their bytes into a new ArrayBuffer the first time `.buffer` is read, which
- * would leave an address taken earlier pointing at freed memory. Reading
- * `.buffer` first settles the storage for good (Deno never moves it).
+ * Checks an integer from `min` to `max`. `rule` words the range in the error
+ * where the bare numbers would not read well ("an integer from 0 to 2^32-1").
  */
-export function settledAddress(view: ArrayBufferView): number {
-  void view.buffer;
-  return addressOf(view);
-}
-
-/** Checks a user_data value (a target to cancel, remove or update): a safe integer from 0 to 2^53-1. */
-export function checkUserData(value: number, what: string, name = "userData"): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer from 0 to 2^53-1: current value is ${show(value)}`,
-    );
+export function checkInt(
+  value: number,
+  what: string,
+  name: string,
+  min: number,
+  max: number,
+  rule = `an integer from ${min} to ${max}`,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`Cannot ${what}: ${name} must be ${rule}: current value is ${describe(value)}`);
   }
   return value;
+}
+
+/** Checks an unsigned 16-bit value (`sqe.buf_index`, `sqe.buf_group`, a port). */
+export function checkU16(value: number, what: string, name: string): number {
+  return checkInt(value, what, name, 0, 0xffff);
 }
 
 /** Checks an unsigned 32-bit count or length. */
 export function checkU32(value: number, what: string, name: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer from 0 to 2^32-1: current value is ${show(value)}`,
-    );
-  }
-  return value;
+  return checkInt(value, what, name, 0, 0xffffffff, "an integer from 0 to 2^32-1");
+}
+
+/** Checks a 64-bit length, file offset or user_data given as a number: a safe integer >= 0. */
+export function checkU64(value: number, what: string, name: string): number {
+  return checkInt(value, what, name, 0, Number.MAX_SAFE_INTEGER, "an integer from 0 to 2^53-1");
 }
 
 /**
@@ -51,32 +53,31 @@ export function checkU32(value: number, what: string, name: string): number {
  * signed and unsigned forms are accepted; the result is the unsigned form.
  */
 export function checkFlags(value: number, what: string, name = "flags"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be a 32-bit integer: current value is ${show(value)}`,
-    );
-  }
-  return value >>> 0;
+  return checkInt(value, what, name, -0x80000000, 0xffffffff, "a 32-bit integer") >>> 0;
 }
 
-/** Checks a 64-bit length or file offset given as a number: a safe integer >= 0. */
-export function checkU64(value: number, what: string, name: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer from 0 to 2^53-1: current value is ${show(value)}`,
-    );
-  }
-  return value;
+/** Checks a file descriptor argument (AT_FDCWD included). */
+export function checkFd(fd: number, what: string): number {
+  return checkInt(fd, what, "fd", -100, 0x7fffffff, "a file descriptor (an integer)");
 }
 
-/** Checks a registered buffer index (`sqe.buf_index`, 16 bits). */
-export function checkBufIndex(value: number, what: string, name = "bufIndex"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffff) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer from 0 to 65535: current value is ${show(value)}`,
-    );
-  }
-  return value;
+/** Checks a file offset: a safe integer >= 0, or -1 for the current file position. */
+export function checkOffset(offset: number, what: string): number {
+  return checkInt(
+    offset,
+    what,
+    "offset",
+    -1,
+    Number.MAX_SAFE_INTEGER,
+    "an integer >= 0, or -1 for the file position",
+  );
+}
+
+/** Checks a length against its buffer; by default the whole buffer (capped at 2^32-1). */
+export function checkLength(length: number | undefined, view: ArrayBufferView, what: string): number {
+  if (length === undefined) return Math.min(view.byteLength, 0xffffffff);
+  const rule = `an integer from 0 to the buffer's ${view.byteLength} bytes`;
+  return checkInt(length, what, "length", 0, view.byteLength, rule);
 }
 
 /**
@@ -84,25 +85,7 @@ export function checkBufIndex(value: number, what: string, name = "bufIndex"): n
  * XATTR_SIZE_MAX (65536); default 4096.
  */
 export function checkXattrSize(size: number | undefined, what: string): number {
-  if (size === undefined) return 4096;
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 0 || size > 65536) {
-    throw new RangeError(
-      `Cannot ${what}: size must be an integer from 0 to 65536: current value is ${show(size)}`,
-    );
-  }
-  return size;
-}
-
-/** A NUL-terminated UTF-8 copy of a name (an xattr name), for the kernel. */
-export function cText(text: string, what: string, name: string): Uint8Array {
-  if (typeof text !== "string") {
-    throw new TypeError(`Cannot ${what}: ${name} must be a string: current value is ${show(text)}`);
-  }
-  if (text.includes("\0")) throw new TypeError(`Cannot ${what}: ${name} contains a NUL byte`);
-  const bytes = encoder.encode(text);
-  const out = new Uint8Array(new ArrayBuffer(bytes.length + 1));
-  out.set(bytes);
-  return out;
+  return size === undefined ? 4096 : checkInt(size, what, "size", 0, 65536);
 }
 
 /** How an error names a path argument. */

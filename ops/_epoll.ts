@@ -1,12 +1,4 @@
-import process from "node:process";
-
-/**
- * `struct epoll_event`: a 32-bit event mask and 64 bits of user data. The
- * kernel packs it on x86_64 (12 bytes, data at offset 4) but not on other
- * architectures (16 bytes, data at offset 8).
- */
-export const EPOLL_EVENT: { readonly size: number; readonly events: number; readonly data: number } =
-  process.arch === "x64" ? { size: 12, events: 0, data: 4 } : { size: 16, events: 0, data: 8 };
+import { EPOLL_EVENT } from "../ring/layout.ts";
 
 /** One event of an epoll set: what happened and the data registered with the file descriptor. */
 export interface EpollEvent {

@@ -1,25 +1,11 @@
-import { IOVEC } from "../ring/layout.ts";
+import { IOVEC, MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkFlags, ioprioTaken } from "./_net.ts";
+import { checkFlags } from "./_checks.ts";
+import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
-
-/** Byte offsets of `struct msghdr` on 64-bit Linux (56 bytes). */
-export const MSGHDR = {
-  size: 56,
-  name: 0, // void *msg_name
-  namelen: 8, // socklen_t msg_namelen
-  iov: 16, // struct iovec *msg_iov
-  iovlen: 24, // size_t msg_iovlen
-  control: 32, // void *msg_control
-  controllen: 40, // size_t msg_controllen
-  flags: 48, // int msg_flags
-} as const;
-
-/** Byte offsets of `struct io_uring_recvmsg_out` (16 bytes), the head of each multishot recvmsg buffer. */
-export const RECVMSG_OUT = { size: 16, namelen: 0, controllen: 4, payloadlen: 8, flags: 12 } as const;
 
 const IOV_MAX = 1024;
 const TWO_32 = 4294967296;
@@ -112,7 +98,7 @@ export abstract class MsgOp extends OpBase {
     });
     this.address = parts.address;
     this.control = parts.control;
-    this.msgFlags = checkFlags(parts.flags ?? 0, "flags", what);
+    this.msgFlags = checkFlags(parts.flags ?? 0, what);
     this.#header = new DataView(this.msghdr.buffer);
     const pointer = (offset: number, view: ArrayBufferView | null) => {
       const address = view === null || view.byteLength === 0 ? 0 : addressOf(view);

@@ -1,36 +1,12 @@
 /**
- * Checks shared by the network builders: integer ranges, buffer groups and
- * direct-descriptor slots, with errors of the form
- * "Cannot <what>: <rule>: current value is X".
+ * Helpers of the network builders: direct-descriptor slots, provided-buffer
+ * ids and the ioprio field that carries their own flags. The generic argument
+ * checks are in `_checks.ts`.
  *
  * @module
  */
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_FILE_INDEX_ALLOC } from "../ring/constants.ts";
-
-/** Checks an integer in [min, max]; `field` names it in the error. */
-export function checkInt(value: number, min: number, max: number, field: string, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(
-      `Cannot ${what}: ${field} must be an integer from ${min} to ${max}: current value is ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-/** Checks a 32-bit flags word (`MSG_*`, `SOCK_*`, ...), returned as an unsigned value. */
-export function checkFlags(value: number, field: string, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
-    throw new RangeError(
-      `Cannot ${what}: ${field} must be a 32-bit integer of flags: current value is ${String(value)}`,
-    );
-  }
-  return value >>> 0;
-}
-
-/** Checks a provided-buffer group id (16 bits: `sqe.buf_group`). */
-export function checkBufferGroup(group: number, what: string): number {
-  return checkInt(group, 0, 0xffff, "bufferGroup", what);
-}
+import { checkInt } from "./_checks.ts";
 
 /**
  * Turns a direct-descriptor slot (or IORING_FILE_INDEX_ALLOC, or "alloc") into
@@ -39,7 +15,7 @@ export function checkBufferGroup(group: number, what: string): number {
  */
 export function directSlot(slot: number | "alloc", what: string): number {
   if (slot === "alloc" || slot === IORING_FILE_INDEX_ALLOC) return IORING_FILE_INDEX_ALLOC;
-  return checkInt(slot, 0, 0xfffffffd, "direct slot", what) + 1;
+  return checkInt(slot, what, "direct slot", 0, 0xfffffffd) + 1;
 }
 
 /**

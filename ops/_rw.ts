@@ -1,5 +1,6 @@
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkLength, checkOffset } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { checkLength, checkOffset } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 

@@ -1,7 +1,8 @@
 import { IORING_RECVSEND_POLL_FIRST } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkLength } from "./_memory.ts";
-import { checkFlags, ioprioTaken } from "./_net.ts";
+import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { checkFlags, checkLength } from "./_checks.ts";
+import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -38,7 +39,7 @@ export abstract class SendOp extends OpBase {
     this.#fd = this.useFd(fd, what);
     this.buffer = byteView(buffer, what);
     this.#length = checkLength(options.length, this.buffer, what);
-    this.#msgFlags = checkFlags(options.flags ?? 0, "flags", what);
+    this.#msgFlags = checkFlags(options.flags ?? 0, what);
     this.sendFlags = options.pollFirst === true ? IORING_RECVSEND_POLL_FIRST : 0;
     this.address = options.to === undefined ? null : encodeSockaddr(options.to, what);
     this.#bufferAddress = addressOf(this.buffer);

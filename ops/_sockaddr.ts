@@ -14,6 +14,8 @@
  * @module
  */
 import { AF_INET, AF_INET6, AF_UNIX } from "../ring/constants.ts";
+import { SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_STORAGE, SOCKADDR_UN } from "../ring/layout.ts";
+import { checkU16, checkU32 } from "./_checks.ts";
 
 /** An IPv4 address and port (`struct sockaddr_in`). */
 export interface Ipv4SocketAddress {
@@ -54,15 +56,15 @@ export interface UnixSocketAddress {
 export type SocketAddress = Ipv4SocketAddress | Ipv6SocketAddress | UnixSocketAddress;
 
 /** Size of `struct sockaddr_in`. */
-export const SOCKADDR_IN_SIZE = 16;
+export const SOCKADDR_IN_SIZE = SOCKADDR_IN.size;
 /** Size of `struct sockaddr_in6`. */
-export const SOCKADDR_IN6_SIZE = 28;
+export const SOCKADDR_IN6_SIZE = SOCKADDR_IN6.size;
 /** Size of `struct sockaddr_un`. */
-export const SOCKADDR_UN_SIZE = 110;
+export const SOCKADDR_UN_SIZE = SOCKADDR_UN.size;
 /** Size of `struct sockaddr_storage`: room for any address. */
-export const SOCKADDR_STORAGE_SIZE = 128;
+export const SOCKADDR_STORAGE_SIZE = SOCKADDR_STORAGE.size;
 
-const SUN_PATH_SIZE = SOCKADDR_UN_SIZE - 2;
+const SUN_PATH_SIZE = SOCKADDR_UN.size - SOCKADDR_UN.path;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -84,21 +86,21 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
   }
   switch (address.family) {
     case "ipv4": {
-      const bytes = new Uint8Array(SOCKADDR_IN_SIZE);
+      const bytes = new Uint8Array(SOCKADDR_IN.size);
       const view = new DataView(bytes.buffer);
-      view.setUint16(0, AF_INET, true);
-      view.setUint16(2, checkPort(address.port, what), false);
-      bytes.set(parseIPv4(address.address, what), 4);
+      view.setUint16(SOCKADDR_IN.family, AF_INET, true);
+      view.setUint16(SOCKADDR_IN.port, checkU16(address.port, what, "port"), false);
+      bytes.set(parseIPv4(address.address, what), SOCKADDR_IN.addr);
       return bytes;
     }
     case "ipv6": {
-      const bytes = new Uint8Array(SOCKADDR_IN6_SIZE);
+      const bytes = new Uint8Array(SOCKADDR_IN6.size);
       const view = new DataView(bytes.buffer);
-      view.setUint16(0, AF_INET6, true);
-      view.setUint16(2, checkPort(address.port, what), false);
-      view.setUint32(4, checkU32(address.flowInfo ?? 0, "flowInfo", what), false);
-      bytes.set(parseIPv6(address.address, what), 8);
-      view.setUint32(24, checkU32(address.scopeId ?? 0, "scopeId", what), true);
+      view.setUint16(SOCKADDR_IN6.family, AF_INET6, true);
+      view.setUint16(SOCKADDR_IN6.port, checkU16(address.port, what, "port"), false);
+      view.setUint32(SOCKADDR_IN6.flowInfo, checkU32(address.flowInfo ?? 0, what, "flowInfo"), false);
+      bytes.set(parseIPv6(address.address, what), SOCKADDR_IN6.addr);
+      view.setUint32(SOCKADDR_IN6.scopeId, checkU32(address.scopeId ?? 0, what, "scopeId"), true);
       return bytes;
     }
     case "unix": {
@@ -119,9 +121,9 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
           `Cannot ${what}: a Unix socket path must be at most ${room} bytes: current length is ${path.length}`,
         );
       }
-      const bytes = new Uint8Array(2 + path.length + (abstract || path.length === 0 ? 0 : 1));
-      new DataView(bytes.buffer).setUint16(0, AF_UNIX, true);
-      bytes.set(path, 2);
+      const bytes = new Uint8Array(SOCKADDR_UN.path + path.length + (abstract || path.length === 0 ? 0 : 1));
+      new DataView(bytes.buffer).setUint16(SOCKADDR_UN.family, AF_UNIX, true);
+      bytes.set(path, SOCKADDR_UN.path);
       return bytes;
     }
     default:
@@ -147,23 +149,30 @@ export function decodeSockaddr(bytes: Uint8Array, length: number = bytes.length)
   const n = Math.min(Math.max(0, length | 0), bytes.length);
   if (n < 2) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, n);
-  const family = view.getUint16(0, true);
+  // Every sockaddr starts with its 16-bit family.
+  const family = view.getUint16(SOCKADDR_STORAGE.family, true);
   if (family === AF_INET) {
-    if (n < 8) return null;
-    return { family: "ipv4", address: formatIPv4(bytes.subarray(4, 8)), port: view.getUint16(2, false) };
+    const end = SOCKADDR_IN.addr + 4;
+    if (n < end) return null;
+    return {
+      family: "ipv4",
+      address: formatIPv4(bytes.subarray(SOCKADDR_IN.addr, end)),
+      port: view.getUint16(SOCKADDR_IN.port, false),
+    };
   }
   if (family === AF_INET6) {
-    if (n < 24) return null;
+    const end = SOCKADDR_IN6.addr + 16;
+    if (n < end) return null;
     return {
       family: "ipv6",
-      address: formatIPv6(bytes.subarray(8, 24)),
-      port: view.getUint16(2, false),
-      flowInfo: view.getUint32(4, false),
-      scopeId: n >= SOCKADDR_IN6_SIZE ? view.getUint32(24, true) : 0,
+      address: formatIPv6(bytes.subarray(SOCKADDR_IN6.addr, end)),
+      port: view.getUint16(SOCKADDR_IN6.port, false),
+      flowInfo: view.getUint32(SOCKADDR_IN6.flowInfo, false),
+      scopeId: n >= SOCKADDR_IN6.size ? view.getUint32(SOCKADDR_IN6.scopeId, true) : 0,
     };
   }
   if (family === AF_UNIX) {
-    const path = bytes.subarray(2, n);
+    const path = bytes.subarray(SOCKADDR_UN.path, n);
     if (path.length > 0 && path[0] === 0) return { family: "unix", path: decoder.decode(path) };
     const end = path.indexOf(0);
     return { family: "unix", path: decoder.decode(end === -1 ? path : path.subarray(0, end)) };
@@ -289,20 +298,4 @@ function ipv6Bytes(text: string): Uint8Array | null {
     bytes[2 * i + 1] = words[i] & 0xff;
   }
   return bytes;
-}
-
-function checkPort(port: number, what: string): number {
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Cannot ${what}: port must be an integer from 0 to 65535: current value is ${port}`);
-  }
-  return port;
-}
-
-function checkU32(value: number, field: string, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new RangeError(
-      `Cannot ${what}: ${field} must be an integer from 0 to 2^32-1: current value is ${value}`,
-    );
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import { IOVEC } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkOffset } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { checkOffset } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 

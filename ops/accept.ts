@@ -6,10 +6,12 @@ import {
   IORING_OP_ACCEPT,
 } from "../ring/constants.ts";
 import { SOCK_CLOEXEC } from "../ring/constants.ts";
+import { SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags, directSlot, ioprioTaken } from "./_net.ts";
-import { decodeSockaddr, SOCKADDR_STORAGE_SIZE, type SocketAddress } from "./_sockaddr.ts";
+import { checkFlags } from "./_checks.ts";
+import { directSlot, ioprioTaken } from "./_net.ts";
+import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -92,7 +94,7 @@ export class Accept extends OpBase {
         `Cannot ${what}: a multishot accept into direct descriptors needs direct: "alloc": current value is ${options.direct}`,
       );
     }
-    const flags = checkFlags(options.flags ?? 0, "flags", what);
+    const flags = checkFlags(options.flags ?? 0, what);
     this.#flags = (this.#fileIndex === 0 ? flags | SOCK_CLOEXEC : flags & ~SOCK_CLOEXEC) >>> 0;
     this.#acceptFlags = (multishot ? IORING_ACCEPT_MULTISHOT : 0) |
       (options.dontWait === true ? IORING_ACCEPT_DONTWAIT : 0) |
@@ -102,7 +104,7 @@ export class Accept extends OpBase {
       this.#address = this.#lengthAddress = 0;
       this.holdsMemory = false;
     } else {
-      this.peerAddress = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+      this.peerAddress = new Uint8Array(SOCKADDR_STORAGE.size);
       this.peerAddressLength = new Uint32Array(1);
       this.#address = addressOf(this.peerAddress);
       this.#lengthAddress = addressOf(this.peerAddressLength);
@@ -125,13 +127,13 @@ export class Accept extends OpBase {
   /** The peer address of the (latest) accepted connection, or null without `peerAddress` or before one. */
   peer(): SocketAddress | null {
     if (this.peerAddress === null || this.peerAddressLength === null) return null;
-    return decodeSockaddr(this.peerAddress, Math.min(this.peerAddressLength[0], SOCKADDR_STORAGE_SIZE));
+    return decodeSockaddr(this.peerAddress, Math.min(this.peerAddressLength[0], SOCKADDR_STORAGE.size));
   }
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     // The kernel reads the room left in the length word and writes the address's length into it.
-    if (this.peerAddressLength !== null) this.peerAddressLength[0] = SOCKADDR_STORAGE_SIZE;
+    if (this.peerAddressLength !== null) this.peerAddressLength[0] = SOCKADDR_STORAGE.size;
     sqe.prepRw(IORING_OP_ACCEPT, this.#fd, this.#address, 0, this.#lengthAddress).opFlags(this.#flags);
     if (this.#acceptFlags !== 0) sqe.ioprio(this.#acceptFlags);
     if (this.#fileIndex !== 0) sqe.fileIndex(this.#fileIndex);

@@ -8,7 +8,7 @@ import {
   IORING_OP_ASYNC_CANCEL,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkUserData } from "./_checks.ts";
+import { checkFlags, checkU64 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
 
@@ -120,7 +120,7 @@ export class AsyncCancel extends OpBase {
     }
     let userData = 0;
     if (keys.userData !== undefined) {
-      userData = checkUserData(keys.userData, what);
+      userData = checkU64(keys.userData, what, "userData");
       if ((flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)) !== 0) {
         flags |= IORING_ASYNC_CANCEL_USERDATA;
       }

@@ -1,8 +1,9 @@
 import { EPOLL_CTL_DEL, IORING_OP_EPOLL_CTL } from "../ring/constants.ts";
+import { EPOLL_EVENT } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd } from "./_memory.ts";
-import { checkFlags, checkUserData, settledAddress } from "./_checks.ts";
-import { encodeEpollEvent, EPOLL_EVENT } from "./_epoll.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFd, checkFlags, checkInt, checkU64 } from "./_checks.ts";
+import { encodeEpollEvent } from "./_epoll.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link EpollCtl}. */
@@ -51,13 +52,10 @@ export class EpollCtl extends OpBase {
     const what = `epoll_ctl fd ${epfd}`;
     this.#epfd = checkFd(epfd, what);
     this.#op = checkFlags(op, what, "op");
-    if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-      throw new RangeError(`Cannot ${what}: fd must be a file descriptor: current value is ${String(fd)}`);
-    }
-    this.#fd = fd;
-    const data = checkUserData(options.data ?? fd, what, "data");
+    this.#fd = checkInt(fd, what, "fd", 0, 0x7fffffff, "a file descriptor");
+    const data = checkU64(options.data ?? fd, what, "data");
     encodeEpollEvent(this.event, 0, checkFlags(events, what, "events"), data);
-    this.#address = this.#op === EPOLL_CTL_DEL ? 0 : settledAddress(this.event);
+    this.#address = this.#op === EPOLL_CTL_DEL ? 0 : addressOf(this.event);
     this.target = { fd: this.#epfd };
   }
 

@@ -1,7 +1,9 @@
 import { IORING_OP_EPOLL_WAIT } from "../ring/constants.ts";
+import { EPOLL_EVENT } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
-import { decodeEpollEvents, EPOLL_EVENT, type EpollEvent } from "./_epoll.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags, checkInt } from "./_checks.ts";
+import { decodeEpollEvents, type EpollEvent } from "./_epoll.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -52,17 +54,10 @@ export class EpollWait extends OpBase {
     const what = `epoll_wait ${fdLabel(epfd)}`;
     this.#epfd = this.useFd(epfd, what);
     const most = Math.floor(0x7fffffff / EPOLL_EVENT.size);
-    if (typeof maxEvents !== "number" || !Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > most) {
-      throw new RangeError(
-        `Cannot ${what}: maxEvents must be an integer from 1 to ${most}: current value is ${
-          String(maxEvents)
-        }`,
-      );
-    }
-    this.#maxEvents = maxEvents;
+    this.#maxEvents = checkInt(maxEvents, what, "maxEvents", 1, most);
     this.#flags = checkFlags(options.flags ?? 0, what);
     this.events = new Uint8Array(maxEvents * EPOLL_EVENT.size);
-    this.#address = settledAddress(this.events);
+    this.#address = addressOf(this.events);
     this.target = { fd: this.#epfd };
   }
 

@@ -1,6 +1,7 @@
 import { IORING_OP_FGETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkXattrSize, cText, settledAddress } from "./_checks.ts";
+import { addressOf, cText } from "./_memory.ts";
+import { checkXattrSize } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -53,8 +54,8 @@ export class Fgetxattr extends OpBase {
     this.#fd = this.useFd(fd, what);
     this.attrName = cText(name, what, "name");
     this.value = new Uint8Array(checkXattrSize(options.size, what));
-    this.#nameAddress = settledAddress(this.attrName);
-    this.#valueAddress = settledAddress(this.value);
+    this.#nameAddress = addressOf(this.attrName);
+    this.#valueAddress = addressOf(this.value);
     this.target = { fd: this.#fd };
   }
 

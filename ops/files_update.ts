@@ -1,9 +1,12 @@
-import { IORING_FILE_INDEX_ALLOC, IORING_OP_FILES_UPDATE } from "../ring/constants.ts";
+import {
+  IORING_FILE_INDEX_ALLOC,
+  IORING_OP_FILES_UPDATE,
+  IORING_REGISTER_FILES_SKIP,
+} from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { settledAddress } from "./_checks.ts";
+import { addressOf } from "./_memory.ts";
+import { checkInt } from "./_checks.ts";
 import { OpBase } from "./op.ts";
-
-const IORING_REGISTER_FILES_SKIP = -2;
 
 /**
  * Queues (but does not submit) an update of the ring's registered file table:
@@ -52,28 +55,15 @@ export class FilesUpdate extends OpBase {
       );
     }
     for (const fd of fds) {
-      if (
-        typeof fd !== "number" || !Number.isInteger(fd) || fd < IORING_REGISTER_FILES_SKIP || fd > 0x7fffffff
-      ) {
-        throw new RangeError(
-          `Cannot ${what}: each fd must be a file descriptor, -1 or -2: current value is ${String(fd)}`,
-        );
-      }
+      checkInt(fd, what, "each fd", IORING_REGISTER_FILES_SKIP, 0x7fffffff, "a file descriptor, -1 or -2");
     }
-    if (
-      offset !== IORING_FILE_INDEX_ALLOC &&
-      (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset > 0x7fffffff)
-    ) {
-      throw new RangeError(
-        `Cannot ${what}: offset must be a slot index or IORING_FILE_INDEX_ALLOC: current value is ${
-          String(offset)
-        }`,
-      );
+    if (offset !== IORING_FILE_INDEX_ALLOC) {
+      checkInt(offset, what, "offset", 0, 0x7fffffff, "a slot index or IORING_FILE_INDEX_ALLOC");
     }
     this.fds = Int32Array.from(fds);
     // liburing passes the offset as an int sign-extended to 64 bits: IORING_FILE_INDEX_ALLOC is -1.
     this.#offset = offset === IORING_FILE_INDEX_ALLOC ? -1 : offset;
-    this.#address = settledAddress(this.fds);
+    this.#address = addressOf(this.fds);
     this.since = offset === IORING_FILE_INDEX_ALLOC ? "5.19" : "5.6";
   }
 

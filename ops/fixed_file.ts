@@ -1,3 +1,5 @@
+import { checkInt } from "./_checks.ts";
+
 /**
  * A file registered with a ring (IORING_REGISTER_FILES), named by its slot.
  * Ops accept it wherever they accept a file descriptor and then set
@@ -18,12 +20,7 @@ export class FixedFile {
 
   /** @param index The slot in the ring's registered-file table. */
   constructor(index: number) {
-    if (!Number.isInteger(index) || index < 0 || index > 0x7fffffff) {
-      throw new RangeError(
-        `Cannot name a registered file: index must be an integer >= 0: current value is ${index}`,
-      );
-    }
-    this.index = index;
+    this.index = checkInt(index, "name a registered file", "index", 0, 0x7fffffff, "an integer >= 0");
   }
 }
 

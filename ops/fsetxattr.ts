@@ -1,7 +1,7 @@
 import { IORING_OP_FSETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { type BufferSource, byteView } from "./_memory.ts";
-import { checkFlags, cText, settledAddress } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, cText } from "./_memory.ts";
+import { checkFlags } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -55,8 +55,8 @@ export class Fsetxattr extends OpBase {
     this.attrName = cText(name, what, "name");
     this.value = byteView(value, what);
     this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#nameAddress = settledAddress(this.attrName);
-    this.#valueAddress = settledAddress(this.value);
+    this.#nameAddress = addressOf(this.attrName);
+    this.#valueAddress = addressOf(this.value);
     this.target = { fd: this.#fd };
   }
 

@@ -6,7 +6,7 @@ import {
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { checkFlags } from "./_checks.ts";
-import { futexAddress, type FutexArray, futexWord } from "./_futex.ts";
+import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "./op.ts";
 
 export type { FutexArray } from "./_futex.ts";
@@ -62,8 +62,8 @@ export class FutexWait extends OpBase {
     const what = "futex_wait";
     this.#address = futexAddress(futex, index, what);
     this.futex = futex;
-    this.#value = futexWord(value, what, "value");
-    this.#mask = futexWord(options.mask ?? FUTEX_BITSET_MATCH_ANY, what, "mask");
+    this.#value = checkFlags(value, what, "value");
+    this.#mask = checkFlags(options.mask ?? FUTEX_BITSET_MATCH_ANY, what, "mask");
     this.#futexFlags = checkFlags(
       options.futexFlags ?? (FUTEX2_SIZE_U32 | FUTEX2_PRIVATE),
       what,

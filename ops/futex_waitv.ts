@@ -4,9 +4,11 @@ import {
   FUTEX_WAITV_MAX,
   IORING_OP_FUTEX_WAITV,
 } from "../ring/constants.ts";
+import { FUTEX_WAITV } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
-import { futexAddress, type FutexArray, futexWord } from "./_futex.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags } from "./_checks.ts";
+import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "./op.ts";
 
 /** One word of a {@link FutexWaitv}. */
@@ -21,8 +23,6 @@ export interface FutexWaiter {
   flags?: number;
 }
 
-/** `struct futex_waitv`: val (u64), uaddr (u64), flags (u32), __reserved (u32). */
-const FUTEX_WAITV_WORDS = 6;
 const TWO_32 = 4294967296;
 
 /**
@@ -68,17 +68,18 @@ export class FutexWaitv extends OpBase {
         }`,
       );
     }
-    this.waitv = new Uint32Array(waiters.length * FUTEX_WAITV_WORDS);
+    this.waitv = new Uint32Array((waiters.length * FUTEX_WAITV.size) / 4);
     this.futexes = waiters.map((waiter, i) => {
       const address = futexAddress(waiter.futex, waiter.index, what);
-      const w = i * FUTEX_WAITV_WORDS;
-      this.waitv[w] = futexWord(waiter.value, what, "value");
-      this.waitv[w + 2] = address >>> 0;
-      this.waitv[w + 3] = Math.floor(address / TWO_32);
-      this.waitv[w + 4] = checkFlags(waiter.flags ?? (FUTEX2_SIZE_U32 | FUTEX2_PRIVATE), what);
+      const w = (i * FUTEX_WAITV.size) / 4;
+      this.waitv[w + FUTEX_WAITV.val / 4] = checkFlags(waiter.value, what, "value");
+      this.waitv[w + FUTEX_WAITV.uaddr / 4] = address >>> 0;
+      this.waitv[w + FUTEX_WAITV.uaddr / 4 + 1] = Math.floor(address / TWO_32);
+      const flags = waiter.flags ?? (FUTEX2_SIZE_U32 | FUTEX2_PRIVATE);
+      this.waitv[w + FUTEX_WAITV.flags / 4] = checkFlags(flags, what);
       return waiter.futex;
     });
-    this.#address = settledAddress(this.waitv);
+    this.#address = addressOf(this.waitv);
   }
 
   /** Writes the SQE's fields. */

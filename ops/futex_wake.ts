@@ -5,8 +5,8 @@ import {
   IORING_OP_FUTEX_WAKE,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags } from "./_checks.ts";
-import { futexAddress, type FutexArray, futexWord } from "./_futex.ts";
+import { checkFlags, checkInt } from "./_checks.ts";
+import { futexAddress, type FutexArray } from "./_futex.ts";
 import type { FutexOptions } from "./futex_wait.ts";
 import { OpBase } from "./op.ts";
 
@@ -50,13 +50,8 @@ export class FutexWake extends OpBase {
     const what = "futex_wake";
     this.#address = futexAddress(futex, index, what);
     this.futex = futex;
-    if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > 0x7fffffff) {
-      throw new RangeError(
-        `Cannot ${what}: count must be an integer from 0 to 2^31-1: current value is ${count}`,
-      );
-    }
-    this.#count = count;
-    this.#mask = futexWord(options.mask ?? FUTEX_BITSET_MATCH_ANY, what, "mask");
+    this.#count = checkInt(count, what, "count", 0, 0x7fffffff, "an integer from 0 to 2^31-1");
+    this.#mask = checkFlags(options.mask ?? FUTEX_BITSET_MATCH_ANY, what, "mask");
     this.#futexFlags = checkFlags(
       options.futexFlags ?? (FUTEX2_SIZE_U32 | FUTEX2_PRIVATE),
       what,

@@ -1,7 +1,7 @@
 import { IORING_OP_GETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { cString } from "./_memory.ts";
-import { checkXattrSize, cText, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString, cText } from "./_memory.ts";
+import { checkXattrSize, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import type { GetxattrOptions } from "./fgetxattr.ts";
 
@@ -48,9 +48,9 @@ export class Getxattr extends OpBase {
     this.path = cString(path, what);
     this.attrName = cText(name, what, "name");
     this.value = new Uint8Array(checkXattrSize(options.size, what));
-    this.#pathAddress = settledAddress(this.path);
-    this.#nameAddress = settledAddress(this.attrName);
-    this.#valueAddress = settledAddress(this.value);
+    this.#pathAddress = addressOf(this.path);
+    this.#nameAddress = addressOf(this.attrName);
+    this.#valueAddress = addressOf(this.value);
     this.target = { path: pathLabel(path) };
   }
 

@@ -1,6 +1,7 @@
 import { IORING_OP_LINK_TIMEOUT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags } from "./_checks.ts";
 import { encodeTimespec, type TimeSpec } from "./timeout.ts";
 import { OpBase } from "./op.ts";
 
@@ -46,7 +47,7 @@ export class LinkTimeout extends OpBase {
     super();
     this.timespec = encodeTimespec(time, "link_timeout");
     this.#flags = checkFlags(options.flags ?? 0, "link_timeout");
-    this.#address = settledAddress(this.timespec);
+    this.#address = addressOf(this.timespec);
   }
 
   /** Writes the SQE's fields. */

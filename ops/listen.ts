@@ -1,7 +1,7 @@
 import { IORING_OP_LISTEN } from "../ring/constants.ts";
 import { SOMAXCONN } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt } from "./_net.ts";
+import { checkInt } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -39,7 +39,7 @@ export class Listen extends OpBase {
     super();
     const what = `listen ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
-    this.#backlog = checkInt(backlog, 0, 0x7fffffff, "backlog", what);
+    this.#backlog = checkInt(backlog, what, "backlog", 0, 0x7fffffff);
     this.target = { fd: this.#fd };
   }
 

@@ -1,7 +1,7 @@
 import { IORING_OP_MADVISE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { type BufferSource, byteView } from "./_memory.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { checkFlags } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /**
@@ -42,7 +42,7 @@ export class Madvise extends OpBase {
     this.buffer = byteView(buffer, "madvise");
     this.#advice = checkFlags(advice, "madvise", "advice");
     this.since = this.buffer.byteLength > 0xffffffff ? "6.11" : "5.6";
-    this.#address = settledAddress(this.buffer);
+    this.#address = addressOf(this.buffer);
   }
 
   /** Writes the SQE's fields. */

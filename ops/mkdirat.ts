@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_MKDIRAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, cString } from "./_memory.ts";
-import { checkFlags, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Mkdirat}. */
@@ -45,7 +45,7 @@ export class Mkdirat extends OpBase {
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     this.#mode = checkFlags(options.mode ?? 0o777, what, "mode");
-    this.#address = settledAddress(this.path);
+    this.#address = addressOf(this.path);
     this.target = { path: pathLabel(path) };
   }
 

@@ -6,8 +6,8 @@ import {
   IORING_OP_MSG_RING,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd } from "./_memory.ts";
-import { checkInt, directSlot } from "./_net.ts";
+import { checkFd, checkInt } from "./_checks.ts";
+import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
 
@@ -77,11 +77,11 @@ export class MsgRing extends OpBase {
     super();
     const what = `send a message to the ring at fd ${target}`;
     this.#fd = checkFd(target, what);
-    this.#userData = checkInt(userData, 0, MAX_USER_DATA, "userData", what);
-    this.#res = checkInt(res, -0x80000000, 0x7fffffff, "res", what);
+    this.#userData = checkInt(userData, what, "userData", 0, MAX_USER_DATA);
+    this.#res = checkInt(res, what, "res", -0x80000000, 0x7fffffff);
     this.#cqeFlags = options.cqeFlags === undefined
       ? undefined
-      : checkInt(options.cqeFlags, 0, 0xffffffff, "cqeFlags", what);
+      : checkInt(options.cqeFlags, what, "cqeFlags", 0, 0xffffffff);
     this.since = this.#cqeFlags === undefined ? "5.18" : "6.3";
     this.target = { fd: this.#fd };
   }
@@ -144,7 +144,7 @@ export class MsgRingFd extends OpBase {
     }
     this.#source = source.index;
     this.#fileIndex = directSlot(options.targetSlot ?? "alloc", what);
-    this.#userData = checkInt(options.userData ?? 0, 0, MAX_USER_DATA, "userData", what);
+    this.#userData = checkInt(options.userData ?? 0, what, "userData", 0, MAX_USER_DATA);
     this.#flags = options.skipCqe === true ? IORING_MSG_RING_CQE_SKIP : 0;
     this.target = { fd: this.#fd };
   }

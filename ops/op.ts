@@ -2,6 +2,7 @@ import type { SqeWriter } from "../ring/sqe.ts";
 import type { IoRingErrorTarget } from "../ring/error.ts";
 import { IOSQE_FIXED_FILE } from "../ring/constants.ts";
 import { FixedFile } from "./fixed_file.ts";
+import { checkInt } from "./_checks.ts";
 
 /**
  * One io_uring operation, ready to be written into an SQE. Builders are
@@ -92,12 +93,7 @@ export abstract class OpBase implements Op {
       this.#flags |= IOSQE_FIXED_FILE;
       return fd.index;
     }
-    if (typeof fd !== "number" || !Number.isInteger(fd) || fd < -100 || fd > 0x7fffffff) {
-      throw new RangeError(
-        `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${String(fd)}`,
-      );
-    }
-    return fd;
+    return checkInt(fd, what, "fd", -100, 0x7fffffff, "a file descriptor or a FixedFile");
   }
 
   /** The `IOSQE_*` flags set so far. */

@@ -1,6 +1,7 @@
 import { AT_FDCWD, IORING_OP_OPENAT, O_CLOEXEC, O_RDONLY } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, checkFd, cString } from "./_memory.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Openat}. */

@@ -1,7 +1,8 @@
 import { AT_FDCWD, IORING_OP_OPENAT2, O_CLOEXEC, O_CREAT, O_RDONLY, O_TMPFILE } from "../ring/constants.ts";
+import { OPEN_HOW } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, cString } from "./_memory.ts";
-import { checkFlags, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Openat2}: the fields of `struct open_how`, and the directory. */
@@ -18,9 +19,6 @@ export interface Openat2Options {
   /** The directory a relative path starts from; default `AT_FDCWD`. */
   dirfd?: number;
 }
-
-/** Size of `struct open_how` (three 64-bit fields): OPEN_HOW_SIZE_VER0. */
-const OPEN_HOW_SIZE = 24;
 
 /**
  * Queues (but does not submit) an openat2(2): an openat whose `resolve` flags
@@ -51,7 +49,7 @@ export class Openat2 extends OpBase {
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   /** The `struct open_how` (flags, mode, resolve as 64-bit little-endian words) the kernel reads. */
-  readonly how: Uint32Array = new Uint32Array(OPEN_HOW_SIZE / 4);
+  readonly how: Uint32Array = new Uint32Array(OPEN_HOW.size / 4);
   readonly #dirfd: number;
   readonly #pathAddress: number;
   readonly #howAddress: number;
@@ -64,16 +62,17 @@ export class Openat2 extends OpBase {
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     const flags = (checkFlags(options.flags ?? O_RDONLY, what) | O_CLOEXEC) >>> 0;
     const creates = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
-    this.how[0] = flags;
-    this.how[2] = checkFlags(options.mode ?? (creates ? 0o666 : 0), what, "mode");
-    this.how[4] = checkFlags(options.resolve ?? 0, what, "resolve");
-    this.#pathAddress = settledAddress(this.path);
-    this.#howAddress = settledAddress(this.how);
+    // Each field is a 64-bit little-endian word whose high half stays 0.
+    this.how[OPEN_HOW.flags / 4] = flags;
+    this.how[OPEN_HOW.mode / 4] = checkFlags(options.mode ?? (creates ? 0o666 : 0), what, "mode");
+    this.how[OPEN_HOW.resolve / 4] = checkFlags(options.resolve ?? 0, what, "resolve");
+    this.#pathAddress = addressOf(this.path);
+    this.#howAddress = addressOf(this.how);
     this.target = { path: pathLabel(path) };
   }
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
-    sqe.prepRw(IORING_OP_OPENAT2, this.#dirfd, this.#pathAddress, OPEN_HOW_SIZE, this.#howAddress);
+    sqe.prepRw(IORING_OP_OPENAT2, this.#dirfd, this.#pathAddress, OPEN_HOW.size, this.#howAddress);
   }
 }

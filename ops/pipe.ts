@@ -1,6 +1,7 @@
 import { IORING_OP_PIPE, O_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Pipe}. */
@@ -43,7 +44,7 @@ export class Pipe extends OpBase {
   constructor(options: PipeOptions = {}) {
     super();
     this.#flags = (checkFlags(options.flags ?? 0, "pipe") | O_CLOEXEC) >>> 0;
-    this.#address = settledAddress(this.fds);
+    this.#address = addressOf(this.fds);
   }
 
   /** Writes the SQE's fields. */

@@ -5,7 +5,7 @@ import {
   IORING_POLL_UPDATE_USER_DATA,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkUserData } from "./_checks.ts";
+import { checkFlags, checkU64 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link PollRemove}: given any, the poll is updated instead of removed (5.13). */
@@ -53,7 +53,7 @@ export class PollRemove extends OpBase {
   constructor(userData: number, options: PollUpdateOptions = {}) {
     super();
     const what = "poll_remove";
-    this.#userData = checkUserData(userData, what);
+    this.#userData = checkU64(userData, what, "userData");
     let flags = 0;
     this.#events = 0;
     this.#newUserData = 0;
@@ -62,7 +62,7 @@ export class PollRemove extends OpBase {
       flags |= IORING_POLL_UPDATE_EVENTS;
     }
     if (options.newUserData !== undefined) {
-      this.#newUserData = checkUserData(options.newUserData, what, "newUserData");
+      this.#newUserData = checkU64(options.newUserData, what, "newUserData");
       flags |= IORING_POLL_UPDATE_USER_DATA;
     }
     if (options.multishot === true) {

@@ -1,7 +1,8 @@
 import { IORING_OP_PROVIDE_BUFFERS } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { bufferId, checkBufferGroup, checkInt } from "./_net.ts";
+import { checkInt, checkU16 } from "./_checks.ts";
+import { bufferId } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link ProvideBuffers}. */
@@ -65,8 +66,8 @@ export class ProvideBuffers extends OpBase {
     super();
     const what = `provide buffers to group ${group}`;
     this.memory = byteView(memory, what);
-    this.group = checkBufferGroup(group, what);
-    this.size = checkInt(size, 1, 0xffffffff, "size", what);
+    this.group = checkU16(group, what, "bufferGroup");
+    this.size = checkInt(size, what, "size", 1, 0xffffffff);
     const fits = Math.floor(this.memory.byteLength / this.size);
     if (fits === 0) {
       throw new RangeError(
@@ -75,12 +76,12 @@ export class ProvideBuffers extends OpBase {
     }
     this.count = checkInt(
       options.count ?? Math.min(fits, MAX_BUFFERS),
+      what,
+      "count",
       1,
       Math.min(fits, MAX_BUFFERS),
-      "count",
-      what,
     );
-    this.startId = checkInt(options.startId ?? 0, 0, MAX_BUFFERS - this.count, "startId", what);
+    this.startId = checkInt(options.startId ?? 0, what, "startId", 0, MAX_BUFFERS - this.count);
     this.#address = addressOf(this.memory);
   }
 
@@ -88,10 +89,10 @@ export class ProvideBuffers extends OpBase {
   buffer(id: number): Uint8Array {
     const i = checkInt(
       id,
+      `read buffer of group ${this.group}`,
+      "buffer id",
       this.startId,
       this.startId + this.count - 1,
-      "buffer id",
-      `read buffer of group ${this.group}`,
     ) -
       this.startId;
     return this.memory.subarray(i * this.size, (i + 1) * this.size);

@@ -1,7 +1,7 @@
 import { IORING_OP_READ_FIXED } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { BufferSource } from "./_memory.ts";
-import { checkBufIndex } from "./_checks.ts";
+import { checkU16 } from "./_checks.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
 
@@ -45,7 +45,7 @@ export class ReadFixed extends BufferOp {
     options: ReadWriteOptions = {},
   ) {
     super("read_fixed", fd, buffer, offset, options);
-    this.bufIndex = checkBufIndex(bufIndex, `read_fixed ${fdLabel(fd)}`);
+    this.bufIndex = checkU16(bufIndex, `read_fixed ${fdLabel(fd)}`, "bufIndex");
   }
 
   /** Writes the SQE's fields. */

@@ -1,7 +1,6 @@
 import { IORING_OP_READ_MULTISHOT, IOSQE_BUFFER_SELECT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkOffset } from "./_memory.ts";
-import { checkBufIndex, checkU32 } from "./_checks.ts";
+import { checkOffset, checkU16, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -60,7 +59,7 @@ export class ReadMultishot extends OpBase {
     super();
     const what = `read_multishot ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
-    this.#bufGroup = checkBufIndex(bufGroup, what, "bufGroup");
+    this.#bufGroup = checkU16(bufGroup, what, "bufGroup");
     this.#length = checkU32(options.length ?? 0, what, "length");
     this.#offset = checkOffset(options.offset ?? -1, what);
     this.flags(IOSQE_BUFFER_SELECT);

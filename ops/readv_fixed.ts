@@ -1,7 +1,7 @@
 import { IORING_OP_READV_FIXED } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { BufferSource } from "./_memory.ts";
-import { checkBufIndex } from "./_checks.ts";
+import { checkU16 } from "./_checks.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
 
@@ -45,7 +45,7 @@ export class ReadvFixed extends VectoredOp {
     options: VectoredOptions = {},
   ) {
     super("readv_fixed", fd, buffers, offset, options);
-    this.bufIndex = checkBufIndex(bufIndex, `readv_fixed ${fdLabel(fd)}`);
+    this.bufIndex = checkU16(bufIndex, `readv_fixed ${fdLabel(fd)}`, "bufIndex");
   }
 
   /** Writes the SQE's fields. */

@@ -5,8 +5,9 @@ import {
   IOSQE_BUFFER_SELECT,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkLength } from "./_memory.ts";
-import { checkBufferGroup, checkFlags, checkInt, ioprioTaken } from "./_net.ts";
+import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { checkFlags, checkInt, checkLength, checkU16 } from "./_checks.ts";
+import { ioprioTaken } from "./_net.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -88,9 +89,9 @@ export class Recv extends OpBase {
           `Cannot ${what}: a null buffer needs options.bufferGroup: current value is undefined`,
         );
       }
-      this.#group = checkBufferGroup(options.bufferGroup, what);
+      this.#group = checkU16(options.bufferGroup, what, "bufferGroup");
       this.buffer = null;
-      this.#length = checkInt(options.length ?? 0, 0, 0xffffffff, "length", what);
+      this.#length = checkInt(options.length ?? 0, what, "length", 0, 0xffffffff);
       this.#address = 0;
       this.flags(IOSQE_BUFFER_SELECT);
     } else {
@@ -110,7 +111,7 @@ export class Recv extends OpBase {
       this.#address = addressOf(this.buffer);
     }
     this.holdsMemory = this.buffer !== null;
-    this.#msgFlags = checkFlags(options.flags ?? 0, "flags", what);
+    this.#msgFlags = checkFlags(options.flags ?? 0, what);
     this.#recvFlags = (options.pollFirst === true ? IORING_RECVSEND_POLL_FIRST : 0) |
       (multishot ? IORING_RECV_MULTISHOT : 0);
     this.since = multishot ? "6.0" : options.pollFirst === true ? "5.19" : "5.6";

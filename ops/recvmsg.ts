@@ -4,11 +4,12 @@ import {
   IORING_RECVSEND_POLL_FIRST,
   IOSQE_BUFFER_SELECT,
 } from "../ring/constants.ts";
+import { MSGHDR, RECVMSG_OUT, SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { BufferSource } from "./_memory.ts";
-import { MSGHDR, MsgOp, RECVMSG_OUT } from "./_msghdr.ts";
-import { checkBufferGroup, checkInt } from "./_net.ts";
-import { decodeSockaddr, SOCKADDR_STORAGE_SIZE, type SocketAddress } from "./_sockaddr.ts";
+import { checkInt, checkU16 } from "./_checks.ts";
+import { MsgOp } from "./_msghdr.ts";
+import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
 /** Options of {@link RecvMsg}. */
@@ -100,13 +101,13 @@ export class RecvMsg extends MsgOp {
   constructor(fd: number | FixedFile, buffers: readonly BufferSource[] | null, options: RecvMsgOptions = {}) {
     const what = `recvmsg ${fdLabel(fd)}`;
     const nameLength = checkInt(
-      options.nameLength ?? SOCKADDR_STORAGE_SIZE,
-      0,
-      SOCKADDR_STORAGE_SIZE,
-      "nameLength",
+      options.nameLength ?? SOCKADDR_STORAGE.size,
       what,
+      "nameLength",
+      0,
+      SOCKADDR_STORAGE.size,
     );
-    const controlLength = checkInt(options.controlLength ?? 0, 0, 1 << 20, "controlLength", what);
+    const controlLength = checkInt(options.controlLength ?? 0, what, "controlLength", 0, 1 << 20);
     const selects = buffers === null;
     if (selects && options.bufferGroup === undefined) {
       throw new TypeError(
@@ -130,7 +131,7 @@ export class RecvMsg extends MsgOp {
       flags: options.flags,
     });
     this.#selects = selects;
-    this.#group = selects ? checkBufferGroup(options.bufferGroup!, what) : 0;
+    this.#group = selects ? checkU16(options.bufferGroup!, what, "bufferGroup") : 0;
     if (selects) this.flags(IOSQE_BUFFER_SELECT);
     if (options.pollFirst === true) this.ioprioFlags |= IORING_RECVSEND_POLL_FIRST;
     if (options.multishot === true) this.ioprioFlags |= IORING_RECV_MULTISHOT;
@@ -172,11 +173,8 @@ export class RecvMsg extends MsgOp {
     const nameRoom = this.address?.length ?? 0;
     const controlRoom = this.control?.length ?? 0;
     const head = RECVMSG_OUT.size + nameRoom + controlRoom;
-    if (!Number.isInteger(res) || res < head || res > buffer.length) {
-      throw new RangeError(
-        `Cannot decode a recvmsg_out: res must be from ${head} to the buffer's ${buffer.length} bytes: current value is ${res}`,
-      );
-    }
+    const rule = `from ${head} to the buffer's ${buffer.length} bytes`;
+    checkInt(res, "decode a recvmsg_out", "res", head, buffer.length, rule);
     const view = new DataView(buffer.buffer, buffer.byteOffset, res);
     const nameLength = view.getUint32(RECVMSG_OUT.namelen, true);
     const controlLength = view.getUint32(RECVMSG_OUT.controllen, true);

@@ -1,6 +1,6 @@
 import { IORING_OP_REMOVE_BUFFERS } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkBufferGroup, checkInt } from "./_net.ts";
+import { checkInt, checkU16 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /**
@@ -37,8 +37,8 @@ export class RemoveBuffers extends OpBase {
   constructor(group: number, count: number) {
     super();
     const what = `remove buffers of group ${group}`;
-    this.#group = checkBufferGroup(group, what);
-    this.#count = checkInt(count, 1, 65536, "count", what);
+    this.#group = checkU16(group, what, "bufferGroup");
+    this.#count = checkInt(count, what, "count", 1, 65536);
   }
 
   /** Writes the SQE's fields. */

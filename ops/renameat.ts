@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_RENAMEAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, cString } from "./_memory.ts";
-import { checkFlags, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Renameat}. */
@@ -58,8 +58,8 @@ export class Renameat extends OpBase {
     this.#oldDirfd = checkFd(options.oldDirfd ?? AT_FDCWD, what);
     this.#newDirfd = checkFd(options.newDirfd ?? AT_FDCWD, what);
     this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#oldAddress = settledAddress(this.oldPath);
-    this.#newAddress = settledAddress(this.newPath);
+    this.#oldAddress = addressOf(this.oldPath);
+    this.#newAddress = addressOf(this.newPath);
     this.target = { path: pathLabel(oldPath) };
   }
 

@@ -5,7 +5,7 @@ import {
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { BufferSource } from "./_memory.ts";
-import { checkInt } from "./_net.ts";
+import { checkInt } from "./_checks.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 import { SendOp, type SendOptions } from "./_send.ts";
 
@@ -66,7 +66,7 @@ export class SendZc extends SendOp {
     if (options.reportUsage === true) this.sendFlags |= IORING_SEND_ZC_REPORT_USAGE;
     this.#bufIndex = 0;
     if (options.fixedBuffer !== undefined) {
-      this.#bufIndex = checkInt(options.fixedBuffer, 0, 0xffff, "fixedBuffer", `send_zc ${fdLabel(fd)}`);
+      this.#bufIndex = checkInt(options.fixedBuffer, `send_zc ${fdLabel(fd)}`, "fixedBuffer", 0, 0xffff);
       this.sendFlags |= IORING_RECVSEND_FIXED_BUF;
     }
     this.since = options.reportUsage === true ? "6.2" : "6.0";

@@ -1,7 +1,7 @@
 import { IORING_OP_SETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { type BufferSource, byteView, cString } from "./_memory.ts";
-import { checkFlags, cText, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, cString, cText } from "./_memory.ts";
+import { checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import type { SetxattrOptions } from "./fsetxattr.ts";
 
@@ -53,9 +53,9 @@ export class Setxattr extends OpBase {
     this.attrName = cText(name, what, "name");
     this.value = byteView(value, what);
     this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#pathAddress = settledAddress(this.path);
-    this.#nameAddress = settledAddress(this.attrName);
-    this.#valueAddress = settledAddress(this.value);
+    this.#pathAddress = addressOf(this.path);
+    this.#nameAddress = addressOf(this.attrName);
+    this.#valueAddress = addressOf(this.value);
     this.target = { path: pathLabel(path) };
   }
 

@@ -1,7 +1,7 @@
 import { IORING_OP_SHUTDOWN } from "../ring/constants.ts";
 import { SHUT_RDWR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt } from "./_net.ts";
+import { checkInt } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -38,7 +38,7 @@ export class Shutdown extends OpBase {
     super();
     const what = `shutdown ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
-    this.#how = checkInt(how, 0, 2, "how (SHUT_RD, SHUT_WR or SHUT_RDWR)", what);
+    this.#how = checkInt(how, what, "how (SHUT_RD, SHUT_WR or SHUT_RDWR)", 0, 2);
     this.target = { fd: this.#fd };
   }
 

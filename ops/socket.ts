@@ -1,7 +1,8 @@
 import { IORING_OP_SOCKET } from "../ring/constants.ts";
 import { SOCK_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt, directSlot } from "./_net.ts";
+import { checkInt } from "./_checks.ts";
+import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Socket}. */
@@ -52,9 +53,9 @@ export class Socket extends OpBase {
   constructor(domain: number, type: number, protocol = 0, options: SocketOptions = {}) {
     super();
     const what = `create a socket of domain ${domain}`;
-    this.#domain = checkInt(domain, 0, 0x7fffffff, "domain", what);
-    const base = checkInt(type, 0, 0x7fffffff, "type", what);
-    this.#protocol = checkInt(protocol, 0, 0x7fffffff, "protocol", what);
+    this.#domain = checkInt(domain, what, "domain", 0, 0x7fffffff);
+    const base = checkInt(type, what, "type", 0, 0x7fffffff);
+    this.#protocol = checkInt(protocol, what, "protocol", 0, 0x7fffffff);
     this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
     this.#type = (this.#fileIndex === 0 ? base | SOCK_CLOEXEC : base & ~SOCK_CLOEXEC) >>> 0;
   }

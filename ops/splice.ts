@@ -1,6 +1,6 @@
 import { IORING_OP_SPLICE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkOffset } from "./_memory.ts";
+import { checkFd, checkOffset, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Splice}. */
@@ -54,12 +54,7 @@ export class Splice extends OpBase {
     const what = `splice fd ${fdIn} to fd ${fdOut}`;
     this.#fdIn = checkFd(fdIn, what);
     this.#fdOut = checkFd(fdOut, what);
-    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
-      throw new RangeError(
-        `Cannot ${what}: length must be an integer from 0 to 2^32-1: current value is ${length}`,
-      );
-    }
-    this.#length = length;
+    this.#length = checkU32(length, what, "length");
     this.#offIn = checkOffset(options.offIn ?? -1, what);
     this.#offOut = checkOffset(options.offOut ?? -1, what);
     this.#flags = options.flags ?? 0;

@@ -1,7 +1,8 @@
 import { AT_FDCWD, IORING_OP_STATX, STATX_BASIC_STATS, STATX_BTIME } from "../ring/constants.ts";
 import { STATX } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, checkFd, cString } from "./_memory.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Statx}. */

@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_SYMLINKAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, cString } from "./_memory.ts";
-import { pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Symlinkat}. */
@@ -49,8 +49,8 @@ export class Symlinkat extends OpBase {
     this.linkTarget = cString(target, what);
     this.linkPath = cString(linkPath, what);
     this.#newDirfd = checkFd(options.newDirfd ?? AT_FDCWD, what);
-    this.#targetAddress = settledAddress(this.linkTarget);
-    this.#linkAddress = settledAddress(this.linkPath);
+    this.#targetAddress = addressOf(this.linkTarget);
+    this.#linkAddress = addressOf(this.linkPath);
     this.target = { path: pathLabel(linkPath) };
   }
 

@@ -1,6 +1,6 @@
 import { IORING_OP_TEE, SPLICE_F_FD_IN_FIXED } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU32 } from "./_checks.ts";
+import { checkFlags, checkInt, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, FixedFile } from "./fixed_file.ts";
 
@@ -54,7 +54,7 @@ export class Tee extends OpBase {
       flags = (flags | SPLICE_F_FD_IN_FIXED) >>> 0;
     } else {
       // useFd would mark the SQE's own fd as registered; only the check is wanted here.
-      this.#fdIn = checkInFd(fdIn, what);
+      this.#fdIn = checkInt(fdIn, what, "fd", 0, 0x7fffffff, "a file descriptor or a FixedFile");
     }
     this.#flags = flags;
     this.#length = checkU32(length, what, "length");
@@ -66,13 +66,4 @@ export class Tee extends OpBase {
     // The input fd travels in splice_fd_in; both offsets stay 0.
     sqe.prepRw(IORING_OP_TEE, this.#fdOut, 0, this.#length, 0).fileIndex(this.#fdIn).opFlags(this.#flags);
   }
-}
-
-function checkInFd(fd: number, what: string): number {
-  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new RangeError(
-      `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${String(fd)}`,
-    );
-  }
-  return fd;
 }

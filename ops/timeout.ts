@@ -1,6 +1,7 @@
 import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
+import { checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** A duration or point in time: milliseconds, or seconds and nanoseconds. */
@@ -71,12 +72,7 @@ export class Timeout extends OpBase {
   constructor(time: TimeSpec, options: TimeoutOptions = {}) {
     super();
     this.timespec = encodeTimespec(time, "timeout");
-    this.#count = options.count ?? 0;
-    if (!Number.isInteger(this.#count) || this.#count < 0 || this.#count > 0xffffffff) {
-      throw new RangeError(
-        `Cannot timeout: count must be an integer from 0 to 2^32-1: current value is ${this.#count}`,
-      );
-    }
+    this.#count = checkU32(options.count ?? 0, "timeout", "count");
     this.#flags = options.flags ?? 0;
     this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
     this.#address = addressOf(this.timespec);

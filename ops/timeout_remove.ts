@@ -4,7 +4,8 @@ import {
   IORING_TIMEOUT_UPDATE,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkUserData, settledAddress } from "./_checks.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags, checkU64 } from "./_checks.ts";
 import { encodeTimespec, type TimeSpec } from "./timeout.ts";
 import { OpBase } from "./op.ts";
 
@@ -56,12 +57,12 @@ export class TimeoutRemove extends OpBase {
   constructor(userData: number, options: TimeoutRemoveOptions = {}) {
     super();
     const what = "timeout_remove";
-    this.#userData = checkUserData(userData, what);
+    this.#userData = checkU64(userData, what, "userData");
     let flags = checkFlags(options.flags ?? 0, what);
     if (options.update !== undefined) {
       this.timespec = encodeTimespec(options.update, what);
       flags |= IORING_TIMEOUT_UPDATE | (options.linked === true ? IORING_LINK_TIMEOUT_UPDATE : 0);
-      this.#address = settledAddress(this.timespec);
+      this.#address = addressOf(this.timespec);
       this.holdsMemory = true;
     } else {
       if (options.linked === true) {

@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_UNLINKAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, cString } from "./_memory.ts";
-import { checkFlags, pathLabel, settledAddress } from "./_checks.ts";
+import { addressOf, cString } from "./_memory.ts";
+import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Unlinkat}. */
@@ -45,7 +45,7 @@ export class Unlinkat extends OpBase {
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#address = settledAddress(this.path);
+    this.#address = addressOf(this.path);
     this.target = { path: pathLabel(path) };
   }
 

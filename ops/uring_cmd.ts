@@ -6,10 +6,11 @@ import {
   SOCKET_URING_OP_SIOCINQ,
   SOCKET_URING_OP_SIOCOUTQ,
 } from "../ring/constants.ts";
+import { SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkInt } from "./_net.ts";
-import { decodeSockaddr, SOCKADDR_STORAGE_SIZE, type SocketAddress } from "./_sockaddr.ts";
+import { checkInt } from "./_checks.ts";
+import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -98,8 +99,8 @@ export class SocketCmd extends OpBase {
     this.cmdOp = cmdOp;
     this.name = `uring_cmd ${command.name}`;
     this.since = command.since;
-    this.#level = checkInt(options.level ?? 0, 0, 0xffffffff, "level", what);
-    this.#optname = checkInt(options.optname ?? 0, 0, 0xffffffff, "optname", what);
+    this.#level = checkInt(options.level ?? 0, what, "level", 0, 0xffffffff);
+    this.#optname = checkInt(options.optname ?? 0, what, "optname", 0, 0xffffffff);
     this.#peer = options.peer === true ? 1 : 0;
     const sockopt = cmdOp === SOCKET_URING_OP_GETSOCKOPT || cmdOp === SOCKET_URING_OP_SETSOCKOPT;
     if (sockopt && options.optval === undefined) {
@@ -107,7 +108,7 @@ export class SocketCmd extends OpBase {
     }
     if (cmdOp === SOCKET_URING_OP_GETSOCKNAME) {
       this.optval = options.optval === undefined
-        ? new Uint8Array(SOCKADDR_STORAGE_SIZE)
+        ? new Uint8Array(SOCKADDR_STORAGE.size)
         : byteView(options.optval, what);
       this.optlen = new Uint32Array(1);
     } else {
@@ -153,7 +154,7 @@ export class SocketCmd extends OpBase {
   ): SocketCmd {
     let optval: BufferSource;
     if (typeof value === "number") {
-      checkInt(value, -0x80000000, 0x7fffffff, "value", `set socket option ${optname} on ${fdLabel(fd)}`);
+      checkInt(value, `set socket option ${optname} on ${fdLabel(fd)}`, "value", -0x80000000, 0x7fffffff);
       optval = new Int32Array([value]);
     } else {
       optval = value;

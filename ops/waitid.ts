@@ -1,6 +1,8 @@
 import { IORING_OP_WAITID, WEXITED } from "../ring/constants.ts";
+import { SIGINFO } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, settledAddress } from "./_checks.ts";
+import { addressOf } from "./_memory.ts";
+import { checkFlags, checkInt } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Waitid}. */
@@ -24,9 +26,6 @@ export interface WaitidResult {
   /** Its exit status (CLD_EXITED) or the signal that killed, stopped or continued it. */
   status: number;
 }
-
-/** `siginfo_t` on 64-bit Linux: 128 bytes; the SIGCHLD fields start at 16. */
-const SIGINFO = { size: 128, signo: 0, errno: 4, code: 8, pid: 16, uid: 20, status: 24 } as const;
 
 /**
  * Queues (but does not submit) a waitid(2) into a `siginfo_t` that the builder
@@ -69,14 +68,9 @@ export class Waitid extends OpBase {
     super();
     const what = `waitid ${id}`;
     this.#idtype = checkFlags(idtype, what, "idtype");
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
-      throw new RangeError(
-        `Cannot ${what}: id must be an integer from 0 to 2^31-1: current value is ${String(id)}`,
-      );
-    }
-    this.#id = id;
+    this.#id = checkInt(id, what, "id", 0, 0x7fffffff, "an integer from 0 to 2^31-1");
     this.#options = checkFlags(options.options ?? WEXITED, what, "options");
-    this.#address = settledAddress(this.siginfo);
+    this.#address = addressOf(this.siginfo);
   }
 
   /** Writes the SQE's fields. */

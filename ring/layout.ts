@@ -1,10 +1,13 @@
 /**
- * Byte layouts of the structures shared with the kernel, from
- * `include/uapi/linux/io_uring.h`. `tests/constants_test.ts` checks every
- * offset and size here against the installed C headers.
+ * Byte layouts of the structures shared with the kernel: those of
+ * `include/uapi/linux/io_uring.h`, and those the operations pass by address
+ * (`struct statx`, `struct msghdr`, socket addresses, `struct epoll_event`,
+ * `siginfo_t`, ...). `tests/constants_test.ts` checks every offset and size
+ * here against the installed C headers of this machine's architecture.
  *
  * @module
  */
+import process from "node:process";
 
 /** Byte offsets of the fields of `struct io_uring_sqe` (64 bytes; 128 with IORING_SETUP_SQE128). */
 export const SQE = {
@@ -108,4 +111,98 @@ export const STATX = {
   rdevMinor: 132,
   devMajor: 136,
   devMinor: 140,
+} as const;
+
+/** `struct io_uring_recvmsg_out` (16 bytes): the head of each multishot recvmsg buffer. */
+export const RECVMSG_OUT = {
+  size: 16,
+  namelen: 0, // __u32
+  controllen: 4, // __u32
+  payloadlen: 8, // __u32
+  flags: 12, // __u32
+} as const;
+
+/** `struct msghdr` on 64-bit Linux (56 bytes). */
+export const MSGHDR = {
+  size: 56,
+  name: 0, // void *msg_name
+  namelen: 8, // socklen_t msg_namelen
+  iov: 16, // struct iovec *msg_iov
+  iovlen: 24, // size_t msg_iovlen
+  control: 32, // void *msg_control
+  controllen: 40, // size_t msg_controllen
+  flags: 48, // int msg_flags
+} as const;
+
+/** `struct sockaddr_in` (16 bytes); port and address in network byte order. */
+export const SOCKADDR_IN = {
+  size: 16,
+  family: 0, // sa_family_t sin_family
+  port: 2, // in_port_t sin_port
+  addr: 4, // struct in_addr sin_addr (4 bytes)
+} as const;
+
+/** `struct sockaddr_in6` (28 bytes); port, flow info and address in network byte order. */
+export const SOCKADDR_IN6 = {
+  size: 28,
+  family: 0, // sa_family_t sin6_family
+  port: 2, // in_port_t sin6_port
+  flowInfo: 4, // uint32_t sin6_flowinfo
+  addr: 8, // struct in6_addr sin6_addr (16 bytes)
+  scopeId: 24, // uint32_t sin6_scope_id
+} as const;
+
+/** `struct sockaddr_un` (110 bytes). */
+export const SOCKADDR_UN = {
+  size: 110,
+  family: 0, // sa_family_t sun_family
+  path: 2, // char sun_path[108]
+} as const;
+
+/** `struct sockaddr_storage` (128 bytes): room for any socket address. */
+export const SOCKADDR_STORAGE = {
+  size: 128,
+  family: 0, // sa_family_t ss_family
+} as const;
+
+/** `struct epoll_event`: packed on x86_64 (12 bytes, data at 4), aligned elsewhere (16, data at 8). */
+export const EPOLL_EVENT: { readonly size: number; readonly events: number; readonly data: number } =
+  process.arch === "x64"
+    ? {
+      size: 12,
+      events: 0, // uint32_t events
+      data: 4, // epoll_data_t data (64 bits, unaligned: __attribute__((packed)))
+    }
+    : {
+      size: 16,
+      events: 0, // uint32_t events
+      data: 8, // epoll_data_t data (64 bits)
+    };
+
+/** `siginfo_t` on 64-bit Linux (128 bytes) and the SIGCHLD fields waitid(2) fills. */
+export const SIGINFO = {
+  size: 128,
+  signo: 0, // int si_signo
+  errno: 4, // int si_errno
+  code: 8, // int si_code
+  pid: 16, // pid_t si_pid
+  uid: 20, // uid_t si_uid
+  status: 24, // int si_status
+} as const;
+
+/** `struct open_how` (24 bytes, OPEN_HOW_SIZE_VER0): the openat2(2) arguments. */
+export const OPEN_HOW = {
+  size: 24,
+  flags: 0, // __u64
+  mode: 8, // __u64
+  resolve: 16, // __u64
+} as const;
+
+/** `struct futex_waitv` (24 bytes): one entry of a futex_waitv(2) array. */
+export const FUTEX_WAITV = {
+  size: 24,
+  val: 0, // __u64
+  uaddr: 8, // __u64
+  flags: 16, // __u32
+  reserved: 20, // __u32 __reserved
 } as const;

@@ -148,10 +148,11 @@ test("constants match linux/io_uring.h", () => {
  * header has wins, since members get renamed), or `=` and a C expression.
  */
 type Probe = string | readonly string[];
-type Spec<T> = { struct: string; fields: Record<Exclude<keyof T, "size">, Probe> };
+/** The C type a layout describes (`struct name` or a typedef) and how to measure each of its fields. */
+type Spec<T> = { type: string; fields: Record<Exclude<keyof T, "size">, Probe> };
 
 const SQE: Spec<typeof layout.SQE> = {
-  struct: "io_uring_sqe",
+  type: "struct io_uring_sqe",
   fields: {
     opcode: "opcode",
     flags: "flags",
@@ -170,11 +171,11 @@ const SQE: Spec<typeof layout.SQE> = {
   },
 };
 const CQE: Spec<typeof layout.CQE> = {
-  struct: "io_uring_cqe",
+  type: "struct io_uring_cqe",
   fields: { userData: "user_data", res: "res", flags: "flags", bigCqe: "big_cqe" },
 };
 const PARAMS: Spec<typeof layout.PARAMS> = {
-  struct: "io_uring_params",
+  type: "struct io_uring_params",
   fields: {
     sqEntries: "sq_entries",
     cqEntries: "cq_entries",
@@ -189,7 +190,7 @@ const PARAMS: Spec<typeof layout.PARAMS> = {
   },
 };
 const SQRING_OFFSETS: Spec<typeof layout.SQRING_OFFSETS> = {
-  struct: "io_sqring_offsets",
+  type: "struct io_sqring_offsets",
   fields: {
     head: "head",
     tail: "tail",
@@ -203,7 +204,7 @@ const SQRING_OFFSETS: Spec<typeof layout.SQRING_OFFSETS> = {
   },
 };
 const CQRING_OFFSETS: Spec<typeof layout.CQRING_OFFSETS> = {
-  struct: "io_cqring_offsets",
+  type: "struct io_cqring_offsets",
   fields: {
     head: "head",
     tail: "tail",
@@ -217,7 +218,7 @@ const CQRING_OFFSETS: Spec<typeof layout.CQRING_OFFSETS> = {
   },
 };
 const PROBE: Spec<typeof layout.PROBE> = {
-  struct: "io_uring_probe",
+  type: "struct io_uring_probe",
   fields: {
     lastOp: "last_op",
     opsLen: "ops_len",
@@ -228,12 +229,15 @@ const PROBE: Spec<typeof layout.PROBE> = {
   },
 };
 const KERNEL_TIMESPEC: Spec<typeof layout.KERNEL_TIMESPEC> = {
-  struct: "__kernel_timespec",
+  type: "struct __kernel_timespec",
   fields: { tvSec: "tv_sec", tvNsec: "tv_nsec" },
 };
-const IOVEC: Spec<typeof layout.IOVEC> = { struct: "iovec", fields: { base: "iov_base", len: "iov_len" } };
+const IOVEC: Spec<typeof layout.IOVEC> = {
+  type: "struct iovec",
+  fields: { base: "iov_base", len: "iov_len" },
+};
 const STATX: Spec<typeof layout.STATX> = {
-  struct: "statx",
+  type: "struct statx",
   fields: {
     mask: "stx_mask",
     blksize: "stx_blksize",
@@ -257,6 +261,70 @@ const STATX: Spec<typeof layout.STATX> = {
   },
 };
 
+const RECVMSG_OUT: Spec<typeof layout.RECVMSG_OUT> = {
+  type: "struct io_uring_recvmsg_out",
+  fields: { namelen: "namelen", controllen: "controllen", payloadlen: "payloadlen", flags: "flags" },
+};
+const MSGHDR: Spec<typeof layout.MSGHDR> = {
+  type: "struct msghdr",
+  fields: {
+    name: "msg_name",
+    namelen: "msg_namelen",
+    iov: "msg_iov",
+    iovlen: "msg_iovlen",
+    control: "msg_control",
+    controllen: "msg_controllen",
+    flags: "msg_flags",
+  },
+};
+const SOCKADDR_IN: Spec<typeof layout.SOCKADDR_IN> = {
+  type: "struct sockaddr_in",
+  fields: { family: "sin_family", port: "sin_port", addr: "sin_addr" },
+};
+const SOCKADDR_IN6: Spec<typeof layout.SOCKADDR_IN6> = {
+  type: "struct sockaddr_in6",
+  fields: {
+    family: "sin6_family",
+    port: "sin6_port",
+    flowInfo: "sin6_flowinfo",
+    addr: "sin6_addr",
+    scopeId: "sin6_scope_id",
+  },
+};
+const SOCKADDR_UN: Spec<typeof layout.SOCKADDR_UN> = {
+  type: "struct sockaddr_un",
+  fields: { family: "sun_family", path: "sun_path" },
+};
+const SOCKADDR_STORAGE: Spec<typeof layout.SOCKADDR_STORAGE> = {
+  type: "struct sockaddr_storage",
+  fields: { family: "ss_family" },
+};
+// Packed on x86_64 only: the C side is this machine's, the TS side the one chosen for process.arch.
+const EPOLL_EVENT: Spec<typeof layout.EPOLL_EVENT> = {
+  type: "struct epoll_event",
+  fields: { events: "events", data: "data" },
+};
+// glibc's si_pid, si_uid and si_status are macros naming members of the _sifields union.
+const SIGINFO: Spec<typeof layout.SIGINFO> = {
+  type: "siginfo_t",
+  fields: {
+    signo: "si_signo",
+    errno: "si_errno",
+    code: "si_code",
+    pid: "si_pid",
+    uid: "si_uid",
+    status: "si_status",
+  },
+};
+const OPEN_HOW: Spec<typeof layout.OPEN_HOW> = {
+  type: "struct open_how",
+  fields: { flags: "flags", mode: "mode", resolve: "resolve" },
+};
+const FUTEX_WAITV: Spec<typeof layout.FUTEX_WAITV> = {
+  type: "struct futex_waitv",
+  fields: { val: "val", uaddr: "uaddr", flags: "flags", reserved: "__reserved" },
+};
+
 // Members an older io_uring header may lack; anything else missing fails.
 const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
 
@@ -272,6 +340,16 @@ function checkLayout(header: string, include: string): void {
     ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
     ["IOVEC", layout.IOVEC, IOVEC, false],
     ["STATX", layout.STATX, STATX, false],
+    ["RECVMSG_OUT", layout.RECVMSG_OUT, RECVMSG_OUT, true],
+    ["MSGHDR", layout.MSGHDR, MSGHDR, false],
+    ["SOCKADDR_IN", layout.SOCKADDR_IN, SOCKADDR_IN, false],
+    ["SOCKADDR_IN6", layout.SOCKADDR_IN6, SOCKADDR_IN6, false],
+    ["SOCKADDR_UN", layout.SOCKADDR_UN, SOCKADDR_UN, false],
+    ["SOCKADDR_STORAGE", layout.SOCKADDR_STORAGE, SOCKADDR_STORAGE, false],
+    ["EPOLL_EVENT", layout.EPOLL_EVENT, EPOLL_EVENT, false],
+    ["SIGINFO", layout.SIGINFO, SIGINFO, false],
+    ["OPEN_HOW", layout.OPEN_HOW, OPEN_HOW, false],
+    ["FUTEX_WAITV", layout.FUTEX_WAITV, FUTEX_WAITV, false],
   ];
   const expected = new Map<string, number>();
   const lines: string[] = [];
@@ -281,8 +359,8 @@ function checkLayout(header: string, include: string): void {
     lines.push(`  printf("%s %lld\\n", "${label}", (long long)(${expr}));`);
   };
   for (const [objName, object, spec, inHeader] of specs) {
-    const body = inHeader ? structBody(text, spec.struct) : "";
-    emit(`${objName}.size`, object.size, `sizeof(struct ${spec.struct})`);
+    const body = inHeader ? structBody(text, spec.type.replace(/^struct\s+/, "")) : "";
+    emit(`${objName}.size`, object.size, `sizeof(${spec.type})`);
     for (const [key, probe] of Object.entries(spec.fields)) {
       const label = `${objName}.${key}`;
       if (typeof probe === "string" && probe.startsWith("=")) {
@@ -300,15 +378,22 @@ function checkLayout(header: string, include: string): void {
         skipped.push(label);
         continue;
       }
-      emit(label, object[key], `offsetof(struct ${spec.struct}, ${member})`);
+      emit(label, object[key], `offsetof(${spec.type}, ${member})`);
     }
   }
   const source = [
     "#define _GNU_SOURCE",
     "#include <stddef.h>",
     "#include <stdio.h>",
+    "#include <signal.h>",
+    "#include <netinet/in.h>",
+    "#include <sys/epoll.h>",
+    "#include <sys/socket.h>",
     "#include <sys/stat.h>",
     "#include <sys/uio.h>",
+    "#include <sys/un.h>",
+    "#include <linux/futex.h>",
+    "#include <linux/openat2.h>",
     "#include <linux/time_types.h>",
     `#include <${include}>`,
     "int main(void) {",
@@ -320,12 +405,16 @@ function checkLayout(header: string, include: string): void {
   const actual = parsePairs(runC(source));
   assert.equal(actual.size, expected.size, "the probe printed one line per field");
   for (const [label, want] of expected) {
-    assert.equal(actual.get(label), want, `${label}: ring/layout.ts has ${want}, C has ${actual.get(label)}`);
+    assert.equal(
+      actual.get(label),
+      want,
+      `${label}: ring/layout.ts has ${want}, C has ${actual.get(label)} on ${process.arch}`,
+    );
   }
   if (skipped.length > 0) console.log(`${header} lacks ${skipped.join(", ")}; not compared`);
 }
 
-test("layout matches liburing's io_uring.h, <sys/stat.h> and <sys/uio.h>", () => {
+test("layout matches liburing's io_uring.h and the libc and kernel headers", () => {
   checkLayout(LIBURING_HEADER, "liburing/io_uring.h");
 }, { skip: headerMissing(LIBURING_HEADER) });
 
