@@ -204,6 +204,7 @@ const ETIME = 62;
 const ETIMEDOUT = 110;
 const EOPNOTSUPP = 95;
 const ENOENT = 2;
+const ENOMEM = 12;
 
 function closedError(op: string): IoRingError {
   return new IoRingError(EBADF, op, {}, { cause: "the ring is closed" });
@@ -1255,6 +1256,25 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
   }
 
   // ---- lifecycle ---------------------------------------------------------------
+
+  /**
+   * io_uring_register(2) on this ring: returns the kernel's non-negative result or throws an
+   * {@link IoRingError} naming the register opcode. For the registration methods of {@link IoRing}.
+   */
+  protected register(opcode: number, name: string, arg: ArrayBufferView | null, nrArgs: number): number {
+    if (this.#closing !== null) throw closedError("io_uring_register");
+    const ret = this.#native.register(this.fd, opcode, arg, nrArgs);
+    if (ret >= 0) return ret;
+    const detail = -ret === ENOMEM
+      ? `${name}: RLIMIT_MEMLOCK is too low for this registration (raise it with \`ulimit -l\`, or in limits.conf)`
+      : name;
+    throw new IoRingError(-ret, "io_uring_register", { fd: this.fd, detail });
+  }
+
+  /** The address of a view's memory, for the registration structures that carry pointers. */
+  protected addressOf(view: ArrayBufferView): number {
+    return view.byteLength === 0 ? 0 : this.#native.addressOf(view);
+  }
 
   /**
    * Starts a ring created with `rDisabled` (IORING_REGISTER_ENABLE_RINGS, 5.10).

@@ -4,9 +4,25 @@
  * @module
  */
 import { Close } from "../ops/close.ts";
-import type { FixedFile } from "../ops/fixed_file.ts";
+import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
-import type { BufferSource } from "../ops/_memory.ts";
+import { type BufferSource, byteView } from "../ops/_memory.ts";
+import {
+  IORING_REGISTER_BUFFERS2,
+  IORING_REGISTER_BUFFERS_UPDATE,
+  IORING_REGISTER_FILE_ALLOC_RANGE,
+  IORING_REGISTER_FILES2,
+  IORING_REGISTER_FILES_UPDATE2,
+  IORING_REGISTER_IOWQ_AFF,
+  IORING_REGISTER_IOWQ_MAX_WORKERS,
+  IORING_REGISTER_PERSONALITY,
+  IORING_RSRC_REGISTER_SPARSE,
+  IORING_UNREGISTER_BUFFERS,
+  IORING_UNREGISTER_FILES,
+  IORING_UNREGISTER_IOWQ_AFF,
+  IORING_UNREGISTER_PERSONALITY,
+} from "./constants.ts";
+import { FILE_INDEX_RANGE, IOVEC, RSRC_REGISTER, RSRC_UPDATE2 } from "./layout.ts";
 import { Nop } from "../ops/nop.ts";
 import type { Op } from "../ops/op.ts";
 import { Openat, type OpenatOptions } from "../ops/openat.ts";
@@ -72,6 +88,54 @@ export {
 
 const ETIME = 62;
 const SHARED_NOP = new Nop();
+const TWO_32 = 4294967296;
+
+function setU64(words: Uint32Array, index: number, value: number): void {
+  words[index] = value >>> 0;
+  words[index + 1] = Math.floor(value / TWO_32);
+}
+
+/** The `__s32` fd array of a file registration: fds, -1 for an empty slot, -2 to skip. */
+function fileTable(fds: readonly number[], what: string): Int32Array {
+  if (!Array.isArray(fds) || fds.length === 0) {
+    throw new TypeError(`Cannot ${what}: fds must be a non-empty array`);
+  }
+  return Int32Array.from(fds, (fd) => {
+    if (!Number.isInteger(fd) || fd < -2 || fd > 0x7fffffff) {
+      throw new RangeError(
+        `Cannot ${what}: each fd must be a file descriptor, -1 or -2: current value is ${fd}`,
+      );
+    }
+    return fd;
+  });
+}
+
+/** The `__u64` tags of a registration (0 = untagged), or null when none are given. */
+function encodeTags(tags: readonly number[] | undefined, count: number, what: string): Uint32Array | null {
+  if (tags === undefined) return null;
+  if (!Array.isArray(tags) || tags.length !== count) {
+    throw new TypeError(
+      `Cannot register with tags: ${what} needs one tag per entry (${count}): current count is ${tags?.length}`,
+    );
+  }
+  const words = new Uint32Array(count * 2);
+  tags.forEach((tag, i) => {
+    if (!Number.isSafeInteger(tag) || tag < 0) {
+      throw new RangeError(
+        `Cannot register with tags: each tag must be an integer from 0 to 2^53-1: current value is ${tag}`,
+      );
+    }
+    setU64(words, i * 2, tag);
+  });
+  return words;
+}
+
+function bufferList(buffers: readonly BufferSource[], what: string): Uint8Array[] {
+  if (!Array.isArray(buffers) || buffers.length === 0) {
+    throw new TypeError(`Cannot ${what}: buffers must be a non-empty array`);
+  }
+  return buffers.map((buffer) => byteView(buffer, what));
+}
 
 /**
  * An io_uring instance: one submission queue and one completion queue mapped
@@ -864,5 +928,322 @@ export class IoRing extends IoRingCore {
    */
   futexWaitv(waiters: readonly FutexWaiter[], options?: RunOptions): Promise<number> {
     return this.#runBuilt(this.#make(() => new FutexWaitv(waiters)), options);
+  }
+
+  // ---- registration ----------------------------------------------------------------
+
+  #fixedBuffers: Uint8Array[] = []; // registered buffers stay referenced while the kernel holds them pinned
+
+  #rsrcRegister(
+    opcode: number,
+    name: string,
+    count: number,
+    flags: number,
+    data: ArrayBufferView | null,
+    tags?: readonly number[],
+  ): void {
+    const arg = new Uint32Array(RSRC_REGISTER.size / 4);
+    arg[RSRC_REGISTER.nr / 4] = count;
+    arg[RSRC_REGISTER.flags / 4] = flags;
+    setU64(arg, RSRC_REGISTER.data / 4, data === null ? 0 : this.addressOf(data));
+    const tagWords = encodeTags(tags, count, name);
+    setU64(arg, RSRC_REGISTER.tags / 4, tagWords === null ? 0 : this.addressOf(tagWords));
+    this.register(opcode, name, arg, RSRC_REGISTER.size);
+  }
+
+  #rsrcUpdate(
+    opcode: number,
+    name: string,
+    offset: number,
+    count: number,
+    data: ArrayBufferView,
+    tags?: readonly number[],
+  ): number {
+    const arg = new Uint32Array(RSRC_UPDATE2.size / 4);
+    arg[RSRC_UPDATE2.offset / 4] = offset;
+    setU64(arg, RSRC_UPDATE2.data / 4, this.addressOf(data));
+    const tagWords = encodeTags(tags, count, name);
+    setU64(arg, RSRC_UPDATE2.tags / 4, tagWords === null ? 0 : this.addressOf(tagWords));
+    arg[RSRC_UPDATE2.nr / 4] = count;
+    return this.register(opcode, name, arg, RSRC_UPDATE2.size);
+  }
+
+  /**
+   * Registers files with the ring (IORING_REGISTER_FILES2, 5.13): ops given the returned
+   * {@link FixedFile}s skip the per-op fd lookup. -1 leaves a slot empty. With `tags`, the ring posts a
+   * completion with `userData` = the slot's tag when the kernel lets go of that file (a later
+   * update or unregister); read it from `completions()`. Throws {@link IoRingError} if the kernel refuses.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const fd = await ring.openat("/etc/hostname");
+   * const [file] = ring.registerFiles([fd]);
+   * console.log(await ring.read(file, new Uint8Array(64), 0) > 0); // true
+   * ring.unregisterFiles();
+   * ```
+   */
+  registerFiles(fds: readonly number[], options: { tags?: readonly number[] } = {}): FixedFile[] {
+    const table = fileTable(fds, "register files");
+    this.#rsrcRegister(
+      IORING_REGISTER_FILES2,
+      "IORING_REGISTER_FILES2",
+      table.length,
+      0,
+      table,
+      options.tags,
+    );
+    return Array.from(table, (_, i) => new FixedFile(i));
+  }
+
+  /**
+   * Registers an empty file table of `count` slots (IORING_RSRC_REGISTER_SPARSE, 5.19), to be filled by
+   * {@link IoRing.updateFiles} or by ops that open or accept straight into a slot.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const slots = ring.registerSparseFiles(64);
+   * console.log(slots.length); // 64
+   * ```
+   */
+  registerSparseFiles(count: number): FixedFile[] {
+    if (!Number.isInteger(count) || count < 1 || count > 0xffffffff) {
+      throw new RangeError(`Cannot register files: count must be an integer >= 1: current value is ${count}`);
+    }
+    this.#rsrcRegister(
+      IORING_REGISTER_FILES2,
+      "IORING_REGISTER_FILES2",
+      count,
+      IORING_RSRC_REGISTER_SPARSE,
+      null,
+    );
+    return Array.from({ length: count }, (_, i) => new FixedFile(i));
+  }
+
+  /**
+   * Replaces slots `offset…` of the file table (IORING_REGISTER_FILES_UPDATE2, 5.13): -1 empties a slot,
+   * IORING_REGISTER_FILES_SKIP (-2) leaves it. Returns how many slots were updated.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerSparseFiles(4);
+   * const fd = await ring.openat("/etc/hostname");
+   * console.log(ring.updateFiles(2, [fd])); // 1
+   * ```
+   */
+  updateFiles(offset: number, fds: readonly number[], options: { tags?: readonly number[] } = {}): number {
+    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff) {
+      throw new RangeError(`Cannot update files: offset must be an integer >= 0: current value is ${offset}`);
+    }
+    const table = fileTable(fds, "update files");
+    return this.#rsrcUpdate(
+      IORING_REGISTER_FILES_UPDATE2,
+      "IORING_REGISTER_FILES_UPDATE2",
+      offset,
+      table.length,
+      table,
+      options.tags,
+    );
+  }
+
+  /**
+   * Drops the file table (IORING_UNREGISTER_FILES); ops on its slots then fail (EBADF or ENXIO).
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerSparseFiles(4);
+   * ring.unregisterFiles();
+   * ```
+   */
+  unregisterFiles(): void {
+    this.register(IORING_UNREGISTER_FILES, "IORING_UNREGISTER_FILES", null, 0);
+  }
+
+  /**
+   * Limits the slots the kernel picks for IORING_FILE_INDEX_ALLOC to `offset…offset+length-1`
+   * (IORING_REGISTER_FILE_ALLOC_RANGE, 6.0).
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerSparseFiles(16);
+   * ring.registerFileAllocRange(8, 8);
+   * ```
+   */
+  registerFileAllocRange(offset: number, length: number): void {
+    const arg = new Uint32Array(FILE_INDEX_RANGE.size / 4);
+    arg[FILE_INDEX_RANGE.off / 4] = offset;
+    arg[FILE_INDEX_RANGE.len / 4] = length;
+    this.register(IORING_REGISTER_FILE_ALLOC_RANGE, "IORING_REGISTER_FILE_ALLOC_RANGE", arg, 0);
+  }
+
+  /**
+   * Registers (pins) buffers with the ring (IORING_REGISTER_BUFFERS2, 5.13): READ_FIXED/WRITE_FIXED and the
+   * fixed-buffer sends name them by index (their position here) and skip per-op page pinning. The ring
+   * keeps them referenced until {@link IoRing.unregisterBuffers}. Pinned memory counts against
+   * RLIMIT_MEMLOCK on older kernels; the error says so.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, ReadFixed } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const memory = new Uint8Array(4096);
+   * ring.registerBuffers([memory]);
+   * const fd = await ring.openat("/etc/hostname");
+   * console.log(await ring.run(new ReadFixed(fd, memory, 0, 0)) > 0); // true
+   * ```
+   */
+  registerBuffers(buffers: readonly BufferSource[], options: { tags?: readonly number[] } = {}): void {
+    const views = bufferList(buffers, "register buffers");
+    const iovecs = this.#iovecs(views);
+    this.#rsrcRegister(
+      IORING_REGISTER_BUFFERS2,
+      "IORING_REGISTER_BUFFERS2",
+      views.length,
+      0,
+      iovecs,
+      options.tags,
+    );
+    this.#fixedBuffers = views;
+  }
+
+  /**
+   * Replaces registered buffers `offset…` (IORING_REGISTER_BUFFERS_UPDATE, 5.13). Returns how many were updated.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerBuffers([new Uint8Array(4096), new Uint8Array(4096)]);
+   * console.log(ring.updateBuffers(1, [new Uint8Array(8192)])); // 1
+   * ```
+   */
+  updateBuffers(
+    offset: number,
+    buffers: readonly BufferSource[],
+    options: { tags?: readonly number[] } = {},
+  ): number {
+    const views = bufferList(buffers, "update buffers");
+    const updated = this.#rsrcUpdate(
+      IORING_REGISTER_BUFFERS_UPDATE,
+      "IORING_REGISTER_BUFFERS_UPDATE",
+      offset,
+      views.length,
+      this.#iovecs(views),
+      options.tags,
+    );
+    views.forEach((view, i) => (this.#fixedBuffers[offset + i] = view));
+    return updated;
+  }
+
+  /**
+   * Unpins every registered buffer (IORING_UNREGISTER_BUFFERS) and lets go of them.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerBuffers([new Uint8Array(4096)]);
+   * ring.unregisterBuffers();
+   * ```
+   */
+  unregisterBuffers(): void {
+    this.register(IORING_UNREGISTER_BUFFERS, "IORING_UNREGISTER_BUFFERS", null, 0);
+    this.#fixedBuffers = [];
+  }
+
+  #iovecs(views: readonly Uint8Array[]): Uint32Array {
+    const iovecs = new Uint32Array((views.length * IOVEC.size) / 4);
+    views.forEach((view, i) => {
+      setU64(iovecs, (i * IOVEC.size + IOVEC.base) / 4, this.addressOf(view));
+      setU64(iovecs, (i * IOVEC.size + IOVEC.len) / 4, view.byteLength);
+    });
+    return iovecs;
+  }
+
+  /**
+   * Registers the calling process's current credentials as a personality (IORING_REGISTER_PERSONALITY,
+   * 5.6); ops run with them when given `.personality(id)`. Returns the id.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, Nop } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const id = ring.registerPersonality();
+   * console.log(await ring.run(new Nop().personality(id))); // 0
+   * ring.unregisterPersonality(id);
+   * ```
+   */
+  registerPersonality(): number {
+    return this.register(IORING_REGISTER_PERSONALITY, "IORING_REGISTER_PERSONALITY", null, 0);
+  }
+
+  /**
+   * Forgets a personality (IORING_UNREGISTER_PERSONALITY).
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.unregisterPersonality(ring.registerPersonality());
+   * ```
+   */
+  unregisterPersonality(id: number): void {
+    this.register(IORING_UNREGISTER_PERSONALITY, "IORING_UNREGISTER_PERSONALITY", null, id);
+  }
+
+  /**
+   * Caps the ring's io-wq worker threads (IORING_REGISTER_IOWQ_MAX_WORKERS, 5.15): `bounded` for
+   * regular-file and block I/O, `unbounded` for the rest; 0 leaves one unchanged. Returns the previous caps.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const [bounded, unbounded] = ring.setIowqMaxWorkers(2, 4);
+   * console.log(bounded > 0, unbounded > 0); // true true
+   * ```
+   */
+  setIowqMaxWorkers(bounded: number, unbounded: number): [number, number] {
+    const arg = new Uint32Array([bounded, unbounded]);
+    this.register(IORING_REGISTER_IOWQ_MAX_WORKERS, "IORING_REGISTER_IOWQ_MAX_WORKERS", arg, 2);
+    return [arg[0], arg[1]];
+  }
+
+  /**
+   * Pins the ring's io-wq workers to `cpus` (IORING_REGISTER_IOWQ_AFF, 5.14); an empty list undoes it
+   * (IORING_UNREGISTER_IOWQ_AFF).
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.setIowqAffinity([0]);
+   * ring.setIowqAffinity([]);
+   * ```
+   */
+  setIowqAffinity(cpus: readonly number[]): void {
+    if (cpus.length === 0) {
+      this.register(IORING_UNREGISTER_IOWQ_AFF, "IORING_UNREGISTER_IOWQ_AFF", null, 0);
+      return;
+    }
+    const mask = new Uint8Array(128); // cpu_set_t: 1024 CPUs
+    for (const cpu of cpus) {
+      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= 1024) {
+        throw new RangeError(
+          `Cannot set io-wq affinity: CPUs must be integers from 0 to 1023: current value is ${cpu}`,
+        );
+      }
+      mask[cpu >> 3] |= 1 << (cpu & 7);
+    }
+    this.register(IORING_REGISTER_IOWQ_AFF, "IORING_REGISTER_IOWQ_AFF", mask, mask.length);
   }
 }

@@ -206,3 +206,12 @@ export const FUTEX_WAITV = {
   flags: 16, // __u32
   reserved: 20, // __u32 __reserved
 } as const;
+
+/** `struct io_uring_rsrc_register` (IORING_REGISTER_FILES2/BUFFERS2): count, flags, then pointers to data and tags. */
+export const RSRC_REGISTER = { size: 32, nr: 0, flags: 4, resv2: 8, data: 16, tags: 24 } as const;
+
+/** `struct io_uring_rsrc_update2` (IORING_REGISTER_FILES_UPDATE2/BUFFERS_UPDATE). */
+export const RSRC_UPDATE2 = { size: 32, offset: 0, resv: 4, data: 8, tags: 16, nr: 24, resv2: 28 } as const;
+
+/** `struct io_uring_file_index_range` (IORING_REGISTER_FILE_ALLOC_RANGE). */
+export const FILE_INDEX_RANGE = { size: 16, off: 0, len: 4, resv: 8 } as const;

@@ -325,6 +325,19 @@ const FUTEX_WAITV: Spec<typeof layout.FUTEX_WAITV> = {
   fields: { val: "val", uaddr: "uaddr", flags: "flags", reserved: "__reserved" },
 };
 
+const RSRC_REGISTER: Spec<typeof layout.RSRC_REGISTER> = {
+  type: "struct io_uring_rsrc_register",
+  fields: { nr: "nr", flags: "flags", resv2: "resv2", data: "data", tags: "tags" },
+};
+const RSRC_UPDATE2: Spec<typeof layout.RSRC_UPDATE2> = {
+  type: "struct io_uring_rsrc_update2",
+  fields: { offset: "offset", resv: "resv", data: "data", tags: "tags", nr: "nr", resv2: "resv2" },
+};
+const FILE_INDEX_RANGE: Spec<typeof layout.FILE_INDEX_RANGE> = {
+  type: "struct io_uring_file_index_range",
+  fields: { off: "off", len: "len", resv: "resv" },
+};
+
 // Members an older io_uring header may lack; anything else missing fails.
 const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
 
@@ -337,6 +350,9 @@ function checkLayout(header: string, include: string): void {
     ["SQRING_OFFSETS", layout.SQRING_OFFSETS, SQRING_OFFSETS, true],
     ["CQRING_OFFSETS", layout.CQRING_OFFSETS, CQRING_OFFSETS, true],
     ["PROBE", layout.PROBE, PROBE, true],
+    ["RSRC_REGISTER", layout.RSRC_REGISTER, RSRC_REGISTER, true],
+    ["RSRC_UPDATE2", layout.RSRC_UPDATE2, RSRC_UPDATE2, true],
+    ["FILE_INDEX_RANGE", layout.FILE_INDEX_RANGE, FILE_INDEX_RANGE, true],
     ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
     ["IOVEC", layout.IOVEC, IOVEC, false],
     ["STATX", layout.STATX, STATX, false],

@@ -1,0 +1,141 @@
+// Registration: fixed files and buffers give the same bytes as plain ones; sparse tables, updates, tags,
+// unregistering, personalities and io-wq limits, against the real kernel.
+import assert from "node:assert/strict";
+import {
+  FixedFile,
+  IoRing,
+  IORING_REGISTER_FILES_SKIP,
+  IoRingError,
+  Nop,
+  O_CREAT,
+  O_RDWR,
+  ReadFixed,
+  WriteFixed,
+} from "../mod.ts";
+import { test } from "./_harness.ts";
+import { pattern, tempDir } from "./_util.ts";
+
+test("reads through a registered file and a registered buffer equal plain reads", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const data = pattern(64 * 1024, 11);
+    const fd = await ring.openat(dir.file("data", data));
+    const [file] = ring.registerFiles([fd]);
+    const memory = new Uint8Array(64 * 1024);
+    ring.registerBuffers([memory, new Uint8Array(4096)]);
+    for (const offset of [0, 4096, 60_000]) {
+      const plain = new Uint8Array(4096);
+      const viaFile = new Uint8Array(4096);
+      assert.equal(await ring.read(fd, plain, offset), Math.min(4096, data.length - offset));
+      assert.equal(await ring.read(file, viaFile, offset), Math.min(4096, data.length - offset));
+      const slice = memory.subarray(8192, 8192 + 4096);
+      assert.equal(
+        await ring.run(new ReadFixed(file, slice, 0, offset)),
+        Math.min(4096, data.length - offset),
+      );
+      assert.deepEqual(viaFile, plain);
+      assert.deepEqual(slice, plain);
+      assert.deepEqual(
+        plain.subarray(0, data.length - offset > 4096 ? 4096 : data.length - offset),
+        data.subarray(offset, offset + 4096),
+      );
+    }
+    await ring.close(fd);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("write through a registered buffer lands byte for byte", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const fd = await ring.openat(dir.file("out"), { flags: O_RDWR | O_CREAT });
+    const memory = new Uint8Array(8192);
+    memory.set(pattern(8192, 5));
+    ring.registerBuffers([memory]);
+    assert.equal(await ring.run(new WriteFixed(fd, memory.subarray(100, 4196), 0, 0)), 4096);
+    const back = new Uint8Array(4096);
+    assert.equal(await ring.read(fd, back, 0), 4096);
+    assert.deepEqual(back, memory.subarray(100, 4196));
+    ring.unregisterBuffers();
+    await assert.rejects(
+      ring.run(new WriteFixed(fd, memory.subarray(0, 16), 0, 0)),
+      IoRingError,
+      "no registered buffers any more",
+    );
+    await ring.close(fd);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("a sparse table filled by update serves reads; skip leaves a slot; tags arrive when a file is released", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const a = await ring.openat(dir.file("a", "AAAA"));
+    const b = await ring.openat(dir.file("b", "BBBB"));
+    const slots = ring.registerSparseFiles(8);
+    assert.equal(slots.length, 8);
+    await assert.rejects(ring.read(slots[3], new Uint8Array(4), 0), IoRingError, "an empty slot");
+    assert.equal(ring.updateFiles(3, [a], { tags: [0x1234] }), 1);
+    const got = new Uint8Array(4);
+    assert.equal(await ring.read(new FixedFile(3), got, 0), 4);
+    assert.equal(new TextDecoder().decode(got), "AAAA");
+    // Replace slot 3 with b and skip slot 4: the kernel lets go of a and posts its tag.
+    assert.equal(ring.updateFiles(3, [b, IORING_REGISTER_FILES_SKIP]), 2);
+    const it = ring.completions();
+    const { value } = await it.next();
+    assert.equal(value?.userData, 0x1234, "the released file's tag comes back as a completion");
+    assert.equal(await ring.read(new FixedFile(3), got, 0), 4);
+    assert.equal(new TextDecoder().decode(got), "BBBB");
+    ring.unregisterFiles();
+    await assert.rejects(
+      ring.read(new FixedFile(3), got, 0),
+      (e: IoRingError) => ["EBADF", "ENXIO"].includes(e.code),
+    );
+    await Promise.all([ring.close(a), ring.close(b)]);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("bad registration arguments are TypeError/RangeError; kernel refusals name the register opcode", () => {
+  using ring = new IoRing();
+  assert.throws(() => ring.registerFiles([]), TypeError);
+  assert.throws(() => ring.registerFiles([1.5]), RangeError);
+  assert.throws(() => ring.registerFiles([0], { tags: [1, 2] }), TypeError);
+  assert.throws(() => ring.registerSparseFiles(0), RangeError);
+  assert.throws(() => ring.registerBuffers([]), TypeError);
+  assert.throws(() => ring.setIowqAffinity([5000]), RangeError);
+  ring.registerSparseFiles(2);
+  assert.throws(
+    () => ring.registerSparseFiles(2),
+    (e: IoRingError) => e.code === "EBUSY" && /IORING_REGISTER_FILES2/.test(e.message),
+  );
+});
+
+test("a personality registered from this process runs an op", async () => {
+  await using ring = new IoRing();
+  const id = ring.registerPersonality();
+  assert.ok(id > 0);
+  assert.equal(await ring.run(new Nop().personality(id)), 0);
+  ring.unregisterPersonality(id);
+  await assert.rejects(
+    ring.run(new Nop().personality(id)),
+    (e: IoRingError) => e.code === "EINVAL",
+    "an unknown personality",
+  );
+});
+
+test("io-wq limits and affinity can be set and read back", async () => {
+  await using ring = new IoRing();
+  const first = ring.setIowqMaxWorkers(3, 5);
+  assert.ok(first[0] > 0 && first[1] > 0);
+  assert.deepEqual(ring.setIowqMaxWorkers(0, 0), [3, 5], "0 reads the current caps back");
+  ring.setIowqAffinity([0]);
+  ring.setIowqAffinity([]);
+  assert.equal(await ring.nop(), 0, "the ring still works");
+});
