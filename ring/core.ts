@@ -1258,9 +1258,37 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
   // ---- lifecycle ---------------------------------------------------------------
 
   /**
-   * io_uring_register(2) on this ring: returns the kernel's non-negative result or throws an
-   * {@link IoRingError} naming the register opcode. For the registration methods of {@link IoRing}.
+   * io_uring_register(2) on this ring, for registrations this library has no method for: returns the
+   * kernel's non-negative result or throws an {@link IoRingError} naming `name`. Unsafe in the way of
+   * the raw syscall: pointers inside `arg` must stay valid as long as the kernel uses them.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, IORING_REGISTER_PERSONALITY } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(ring.registerRaw(IORING_REGISTER_PERSONALITY, "IORING_REGISTER_PERSONALITY", null, 0) > 0); // true
+   * ```
    */
+  registerRaw(opcode: number, name: string, arg: ArrayBufferView | null, nrArgs: number): number {
+    return this.register(opcode, name, arg, nrArgs);
+  }
+
+  /**
+   * Maps a region of the ring's memory that the kernel allocated (`mmap` of the ring fd at `offset`,
+   * e.g. IORING_OFF_PBUF_RING for a buffer ring made with IOU_PBUF_RING_MMAP). The mapping lives as
+   * long as the ring.
+   *
+   * @example
+   * ```ts ignore
+   * const memory = ring.mapRing(IORING_OFF_PBUF_RING | (group << IORING_OFF_PBUF_SHIFT), 16 * entries);
+   * ```
+   */
+  mapRing(offset: number, length: number): ArrayBuffer {
+    if (this.#closing !== null) throw closedError("mmap");
+    return this.#map(length, offset);
+  }
+
+  /** io_uring_register(2): the kernel's result, or an {@link IoRingError} naming the register opcode. */
   protected register(opcode: number, name: string, arg: ArrayBufferView | null, nrArgs: number): number {
     if (this.#closing !== null) throw closedError("io_uring_register");
     const ret = this.#native.register(this.fd, opcode, arg, nrArgs);
