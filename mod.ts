@@ -30,6 +30,7 @@ export {
   type MultishotCqe,
   type MultishotOptions,
   type ProbeResult,
+  type Restrictions,
   type RunOptions,
 } from "./ring/io_ring.ts";
 export { IoRingError, type IoRingErrorTarget } from "./ring/error.ts";

@@ -16,13 +16,19 @@ import {
   IORING_REGISTER_IOWQ_AFF,
   IORING_REGISTER_IOWQ_MAX_WORKERS,
   IORING_REGISTER_PERSONALITY,
+  IORING_REGISTER_RESTRICTIONS,
+  IORING_RESTRICTION_REGISTER_OP,
+  IORING_RESTRICTION_SQE_FLAGS_ALLOWED,
+  IORING_RESTRICTION_SQE_FLAGS_REQUIRED,
+  IORING_RESTRICTION_SQE_OP,
   IORING_RSRC_REGISTER_SPARSE,
   IORING_UNREGISTER_BUFFERS,
   IORING_UNREGISTER_FILES,
   IORING_UNREGISTER_IOWQ_AFF,
   IORING_UNREGISTER_PERSONALITY,
+  IORING_UNREGISTER_RING_FDS,
 } from "./constants.ts";
-import { FILE_INDEX_RANGE, IOVEC, RSRC_REGISTER, RSRC_UPDATE2 } from "./layout.ts";
+import { FILE_INDEX_RANGE, IOVEC, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2 } from "./layout.ts";
 import { Nop } from "../ops/nop.ts";
 import type { Op } from "../ops/op.ts";
 import { Openat, type OpenatOptions } from "../ops/openat.ts";
@@ -89,6 +95,18 @@ export {
 const ETIME = 62;
 const SHARED_NOP = new Nop();
 const TWO_32 = 4294967296;
+
+/** What {@link IoRing.registerRestrictions} allows. Anything not listed is refused. */
+export interface Restrictions {
+  /** `IORING_REGISTER_*` opcodes allowed after the ring is enabled. */
+  registerOps?: readonly number[];
+  /** `IORING_OP_*` opcodes allowed in SQEs. */
+  sqeOps?: readonly number[];
+  /** IOSQE_* flags an SQE may carry. */
+  sqeFlagsAllowed?: number;
+  /** IOSQE_* flags every SQE must carry. */
+  sqeFlagsRequired?: number;
+}
 
 function setU64(words: Uint32Array, index: number, value: number): void {
   words[index] = value >>> 0;
@@ -1245,5 +1263,62 @@ export class IoRing extends IoRingCore {
       mask[cpu >> 3] |= 1 << (cpu & 7);
     }
     this.register(IORING_REGISTER_IOWQ_AFF, "IORING_REGISTER_IOWQ_AFF", mask, mask.length);
+  }
+
+  /**
+   * Restricts what this ring may do (IORING_REGISTER_RESTRICTIONS, 5.10), a sandbox for code that gets the
+   * ring: which register opcodes, which SQE opcodes, which IOSQE flags are allowed, and which are
+   * required. Only a ring created with `rDisabled` takes restrictions, once; `ring.enable()` then starts
+   * it. A refused op completes with EACCES. Unregistering the ring's own registered fd stays allowed so
+   * that `close()` can let go of the ring.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, IORING_OP_NOP, IORING_OP_READ } from "@ioring/ioring";
+   * using ring = new IoRing({ rDisabled: true });
+   * ring.registerRestrictions({ sqeOps: [IORING_OP_NOP, IORING_OP_READ] });
+   * ring.enable();
+   * console.log(await ring.nop()); // 0
+   * ```
+   */
+  registerRestrictions(restrictions: Restrictions): void {
+    const entries: [number, number][] = [];
+    const ops = (list: readonly number[] | undefined, kind: number, name: string) => {
+      for (const op of list ?? []) {
+        if (!Number.isInteger(op) || op < 0 || op > 255) {
+          throw new RangeError(
+            `Cannot register restrictions: ${name} must hold opcodes from 0 to 255: current value is ${op}`,
+          );
+        }
+        entries.push([kind, op]);
+      }
+    };
+    ops(
+      [...(restrictions.registerOps ?? []), IORING_UNREGISTER_RING_FDS],
+      IORING_RESTRICTION_REGISTER_OP,
+      "registerOps",
+    );
+    ops(restrictions.sqeOps, IORING_RESTRICTION_SQE_OP, "sqeOps");
+    for (
+      const [value, kind, name] of [
+        [restrictions.sqeFlagsAllowed, IORING_RESTRICTION_SQE_FLAGS_ALLOWED, "sqeFlagsAllowed"],
+        [restrictions.sqeFlagsRequired, IORING_RESTRICTION_SQE_FLAGS_REQUIRED, "sqeFlagsRequired"],
+      ] as const
+    ) {
+      if (value === undefined) continue;
+      if (!Number.isInteger(value) || value < 0 || value > 255) {
+        throw new RangeError(
+          `Cannot register restrictions: ${name} must be IOSQE_* bits (0 to 255): current value is ${value}`,
+        );
+      }
+      entries.push([kind, value]);
+    }
+    const array = new Uint8Array(entries.length * RESTRICTION.size);
+    const view = new DataView(array.buffer);
+    entries.forEach(([kind, value], i) => {
+      view.setUint16(i * RESTRICTION.size + RESTRICTION.opcode, kind, true);
+      view.setUint8(i * RESTRICTION.size + RESTRICTION.arg, value);
+    });
+    this.register(IORING_REGISTER_RESTRICTIONS, "IORING_REGISTER_RESTRICTIONS", array, entries.length);
   }
 }

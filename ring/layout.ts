@@ -215,3 +215,6 @@ export const RSRC_UPDATE2 = { size: 32, offset: 0, resv: 4, data: 8, tags: 16, n
 
 /** `struct io_uring_file_index_range` (IORING_REGISTER_FILE_ALLOC_RANGE). */
 export const FILE_INDEX_RANGE = { size: 16, off: 0, len: 4, resv: 8 } as const;
+
+/** `struct io_uring_restriction`: the kind (IORING_RESTRICTION_*), then a register op, SQE op or flags byte. */
+export const RESTRICTION = { size: 16, opcode: 0, arg: 2, resv: 3, resv2: 4 } as const;

@@ -338,6 +338,11 @@ const FILE_INDEX_RANGE: Spec<typeof layout.FILE_INDEX_RANGE> = {
   fields: { off: "off", len: "len", resv: "resv" },
 };
 
+const RESTRICTION: Spec<typeof layout.RESTRICTION> = {
+  type: "struct io_uring_restriction",
+  fields: { opcode: "opcode", arg: "register_op", resv: "resv", resv2: "resv2" },
+};
+
 // Members an older io_uring header may lack; anything else missing fails.
 const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
 
@@ -353,6 +358,7 @@ function checkLayout(header: string, include: string): void {
     ["RSRC_REGISTER", layout.RSRC_REGISTER, RSRC_REGISTER, true],
     ["RSRC_UPDATE2", layout.RSRC_UPDATE2, RSRC_UPDATE2, true],
     ["FILE_INDEX_RANGE", layout.FILE_INDEX_RANGE, FILE_INDEX_RANGE, true],
+    ["RESTRICTION", layout.RESTRICTION, RESTRICTION, true],
     ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
     ["IOVEC", layout.IOVEC, IOVEC, false],
     ["STATX", layout.STATX, STATX, false],

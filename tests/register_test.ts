@@ -4,8 +4,12 @@ import assert from "node:assert/strict";
 import {
   FixedFile,
   IoRing,
+  IORING_OP_ASYNC_CANCEL,
+  IORING_OP_NOP,
   IORING_REGISTER_FILES_SKIP,
   IoRingError,
+  IOSQE_ASYNC,
+  IOSQE_IO_LINK,
   Nop,
   O_CREAT,
   O_RDWR,
@@ -138,4 +142,40 @@ test("io-wq limits and affinity can be set and read back", async () => {
   ring.setIowqAffinity([0]);
   ring.setIowqAffinity([]);
   assert.equal(await ring.nop(), 0, "the ring still works");
+});
+
+test("restrictions refuse a disallowed op and flag with EACCES, and allow the rest", async () => {
+  await using ring = new IoRing({ rDisabled: true });
+  ring.registerRestrictions({
+    sqeOps: [IORING_OP_NOP, IORING_OP_ASYNC_CANCEL],
+    sqeFlagsAllowed: IOSQE_IO_LINK,
+  });
+  ring.enable();
+  assert.equal(await ring.nop(), 0);
+  assert.equal(await ring.run(new Nop().flags(IOSQE_IO_LINK)), 0, "an allowed flag");
+  await assert.rejects(
+    ring.run(new Nop().flags(IOSQE_ASYNC)),
+    (e: IoRingError) => e.code === "EACCES",
+    "a disallowed flag",
+  );
+  await assert.rejects(ring.timeout(1), (e: IoRingError) => e.code === "EACCES", "a disallowed op");
+  assert.throws(
+    () => ring.registerPersonality(),
+    (e: IoRingError) => e.code === "EACCES",
+    "a disallowed register op",
+  );
+  assert.throws(
+    () => ring.registerRestrictions({ sqeOps: [IORING_OP_NOP] }),
+    (e: IoRingError) => e.op === "io_uring_register" && /IORING_REGISTER_RESTRICTIONS/.test(e.message),
+    "restrictions are set once",
+  );
+});
+
+test("restrictions on an enabled ring are refused by the kernel, named", () => {
+  using ring = new IoRing();
+  assert.throws(
+    () => ring.registerRestrictions({ sqeOps: [IORING_OP_NOP] }),
+    (e: IoRingError) => e.code === "EBADFD",
+  );
+  assert.throws(() => ring.registerRestrictions({ sqeOps: [300] }), RangeError);
 });
