@@ -2,6 +2,7 @@
  * scripts/bench/randread.ts.
  * usage: randread FILE MODE QD SECONDS RUNS
  *   MODE uring: liburing, QD reads in flight, each completion resubmitted
+ *   MODE uring-reg: the same with a registered file and registered buffers (READ_FIXED)
  *   MODE pread: a pread(2) loop (QD ignored)
  * One line per run: reads per second. */
 #include <fcntl.h>
@@ -29,6 +30,17 @@ static unsigned long long next_block(unsigned long long blocks) {
   return rng % blocks;
 }
 
+static void prep(struct io_uring *ring, int registered, int fd, char *buffer, unsigned long long offset, unsigned i) {
+  struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+  if (registered) {
+    io_uring_prep_read_fixed(sqe, 0, buffer, BS, offset, 0);
+    sqe->flags |= IOSQE_FIXED_FILE;
+  } else {
+    io_uring_prep_read(sqe, fd, buffer, BS, offset);
+  }
+  sqe->user_data = i;
+}
+
 int main(int argc, char **argv) {
   if (argc < 6) return 2;
   int fd = open(argv[1], O_RDONLY);
@@ -36,13 +48,18 @@ int main(int argc, char **argv) {
   struct stat st;
   fstat(fd, &st);
   unsigned long long blocks = st.st_size / BS;
-  int uring = strcmp(argv[2], "uring") == 0;
+  int registered = strcmp(argv[2], "uring-reg") == 0;
+  int uring = registered || strcmp(argv[2], "uring") == 0;
   unsigned qd = atoi(argv[3]);
   double seconds = atof(argv[4]);
   int runs = atoi(argv[5]);
   char *buffers = aligned_alloc(4096, (size_t)qd * BS);
   struct io_uring ring;
   if (uring && io_uring_queue_init(qd < 8 ? 8 : qd, &ring, 0) < 0) return 1;
+  if (registered) {
+    struct iovec iov = {buffers, (size_t)qd * BS};
+    if (io_uring_register_files(&ring, &fd, 1) < 0 || io_uring_register_buffers(&ring, &iov, 1) < 0) return 1;
+  }
   for (int run = 0; run < runs; run++) {
     unsigned long done = 0;
     double start = now(), end = start + seconds, t = start;
@@ -56,9 +73,7 @@ int main(int argc, char **argv) {
       }
     } else {
       for (unsigned i = 0; i < qd; i++) {
-        struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-        io_uring_prep_read(sqe, fd, buffers + (size_t)i * BS, BS, next_block(blocks) * BS);
-        sqe->user_data = i;
+        prep(&ring, registered, fd, buffers + (size_t)i * BS, next_block(blocks) * BS, i);
       }
       unsigned inflight = qd;
       int stopping = 0;
@@ -72,9 +87,7 @@ int main(int argc, char **argv) {
           done++;
           if (!stopping) {
             unsigned i = cqe->user_data;
-            struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-            io_uring_prep_read(sqe, fd, buffers + (size_t)i * BS, BS, next_block(blocks) * BS);
-            sqe->user_data = i;
+            prep(&ring, registered, fd, buffers + (size_t)i * BS, next_block(blocks) * BS, i);
           } else {
             inflight--;
           }

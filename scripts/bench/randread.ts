@@ -10,19 +10,32 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { IoRing, Read } from "../../mod.ts";
+import { IoRing, Read, ReadFixed } from "../../mod.ts";
 import { blockPicker, buildC, dataFile, type Figure, runC, RUNS, SECONDS } from "./_common.ts";
 import { loadRefs } from "./_refs.ts";
 
 const BS = 4096;
 const DEPTHS = [1, 32, 128];
 
-function lowLevel(ring: IoRing, fd: number, depth: number, pick: () => number): Promise<number> {
+function lowLevel(
+  ring: IoRing,
+  fd: number,
+  depth: number,
+  pick: () => number,
+  registered = false,
+): Promise<number> {
   const memory = new Uint8Array(depth * BS);
-  const reads = Array.from(
-    { length: depth },
-    (_, i) => new Read(fd, memory.subarray(i * BS, (i + 1) * BS), 0),
-  );
+  let reads: (Read | ReadFixed)[];
+  if (registered) {
+    const [file] = ring.registerFiles([fd]);
+    ring.registerBuffers([memory]);
+    reads = Array.from(
+      { length: depth },
+      (_, i) => new ReadFixed(file, memory.subarray(i * BS, (i + 1) * BS), 0, 0),
+    );
+  } else {
+    reads = Array.from({ length: depth }, (_, i) => new Read(fd, memory.subarray(i * BS, (i + 1) * BS), 0));
+  }
   let done = 0;
   let failed = 0;
   let stopping = false;
@@ -49,6 +62,10 @@ function lowLevel(ring: IoRing, fd: number, depth: number, pick: () => number): 
       }
       t = performance.now();
       if (t >= end) stopping = true;
+    }
+    if (registered) {
+      ring.unregisterBuffers();
+      ring.unregisterFiles();
     }
     if (failed > 0) throw new Error(`${failed} reads were short or failed`);
     return done / ((t - start) / 1000);
@@ -97,6 +114,17 @@ export async function randomReads(): Promise<Figure[]> {
       const low: number[] = [];
       for (let r = 0; r < RUNS; r++) low.push(await lowLevel(ring, fd, depth, pick));
       figure(config, "ioring low-level", low);
+      figures.push({
+        bench: "random 4 KiB reads",
+        config,
+        subject: "C liburing, registered file+buffer",
+        unit: "reads/s",
+        runs: runC(binary, [dataFile, "uring-reg", depth, SECONDS, RUNS]),
+      });
+      const reg: number[] = [];
+      await lowLevel(ring, fd, depth, pick, true);
+      for (let r = 0; r < RUNS; r++) reg.push(await lowLevel(ring, fd, depth, pick, true));
+      figure(config, "ioring low-level, registered file+buffer", reg, "C liburing, registered file+buffer");
       await promiseApi(ring, fd, depth, pick);
       const prom: number[] = [];
       for (let r = 0; r < RUNS; r++) prom.push(await promiseApi(ring, fd, depth, pick));
