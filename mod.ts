@@ -38,3 +38,4 @@ export { IoUringUnavailableError } from "./ffi/native.ts";
 export { errnoMessage, errnoName, errnoNumber } from "./ring/errno.ts";
 export * from "./ring/constants.ts";
 export * from "./ops/mod.ts";
+export { type FixedBuffer, FixedBufferPool, type FixedBufferPoolOptions } from "./ring/fixed_buffer_pool.ts";

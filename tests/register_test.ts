@@ -2,6 +2,7 @@
 // unregistering, personalities and io-wq limits, against the real kernel.
 import assert from "node:assert/strict";
 import {
+  FixedBufferPool,
   FixedFile,
   IoRing,
   IORING_OP_ASYNC_CANCEL,
@@ -178,4 +179,35 @@ test("restrictions on an enabled ring are refused by the kernel, named", () => {
     (e: IoRingError) => e.code === "EBADFD",
   );
   assert.throws(() => ring.registerRestrictions({ sqeOps: [300] }), RangeError);
+});
+
+test("a FixedBufferPool lends registered buffers, waits when all are out, and copies a file byte for byte", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  using pool = FixedBufferPool.register(ring, { count: 3, size: 4096 });
+  try {
+    const data = pattern(10 * 4096 + 123, 8);
+    const src = await ring.openat(dir.file("src", data));
+    const dst = await ring.openat(dir.file("dst"), { flags: O_RDWR | O_CREAT });
+    await Promise.all(Array.from({ length: 11 }, async (_, block) => {
+      const buffer = await pool.acquire(); // 11 blocks, 3 buffers: most wait for a release
+      try {
+        const n = await ring.run(pool.read(src, buffer, block * 4096));
+        assert.equal(await ring.run(pool.write(dst, buffer, block * 4096, n)), n);
+      } finally {
+        pool.release(buffer);
+      }
+    }));
+    assert.equal(pool.available, 3);
+    const back = new Uint8Array(data.length + 10);
+    assert.equal(await ring.read(dst, back, 0), data.length);
+    assert.deepEqual(back.subarray(0, data.length), data);
+    const one = pool.tryAcquire()!;
+    assert.equal(typeof one.index, "number");
+    pool.release(one);
+    assert.throws(() => pool.release(one), TypeError, "released twice");
+    await Promise.all([ring.close(src), ring.close(dst)]);
+  } finally {
+    dir.remove();
+  }
 });
