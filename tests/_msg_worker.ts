@@ -69,3 +69,6 @@ self.onmessage = async (event) => {
     self.postMessage({ ok: false, error: String(error) });
   }
 };
+// Say so once onmessage is set: Bun can drop a message that arrives while a Worker's module is still
+// evaluating its top-level awaits.
+self.postMessage({ ok: true, hello: true });

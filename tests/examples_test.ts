@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { IoRing } from "../mod.ts";
 import { copyFile } from "../examples/copy.ts";
+import { readWithWorkers } from "../examples/workers.ts";
 import { test } from "./_harness.ts";
 import { pattern, tempDir } from "./_util.ts";
 
@@ -41,3 +42,15 @@ test("cat.ts writes the files it is given to standard output", () => {
     dir.remove();
   }
 });
+
+test("workers.ts spreads reads over rings in two Workers and stops them with MSG_RING", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const path = dir.file("sample", pattern(8 << 20, 2));
+    const rate = await readWithWorkers(ring, path, 2, 0.2);
+    assert.ok(rate > 1000, `both workers read: ${rate.toFixed(0)} reads/s`);
+  } finally {
+    dir.remove();
+  }
+}, { timeout: 20_000 });

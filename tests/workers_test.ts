@@ -15,13 +15,17 @@ interface Reply {
 /** A Worker with one ring, answering one message at a time. */
 function ringWorker(): { ask(message: Record<string, unknown>): Promise<Reply>; stop(): Promise<void> } {
   const worker = new Worker(new URL("./_msg_worker.ts", import.meta.url).href, { type: "module" });
-  const replies: ((reply: Reply) => void)[] = [];
+  let hello: () => void;
+  const listening = new Promise<void>((resolve) => (hello = resolve));
+  const replies: ((reply: Reply) => void)[] = [hello!];
   worker.onmessage = (event: MessageEvent<Reply>) => replies.shift()?.(event.data);
-  const ask = (message: Record<string, unknown>) =>
-    new Promise<Reply>((resolve, reject) => {
+  const ask = async (message: Record<string, unknown>) => {
+    await listening;
+    return new Promise<Reply>((resolve, reject) => {
       replies.push((reply) => (reply.ok ? resolve(reply) : reject(new Error(reply.error))));
       worker.postMessage(message);
     });
+  };
   return {
     ask,
     stop: async () => {
