@@ -8,6 +8,10 @@ import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { type BufferSource, byteView } from "../ops/_memory.ts";
 import {
+  IORING_ASYNC_CANCEL_ALL,
+  IORING_ASYNC_CANCEL_ANY,
+  IORING_ASYNC_CANCEL_FD,
+  IORING_ASYNC_CANCEL_FD_FIXED,
   IORING_REGISTER_BUFFERS2,
   IORING_REGISTER_BUFFERS_UPDATE,
   IORING_REGISTER_FILE_ALLOC_RANGE,
@@ -17,6 +21,7 @@ import {
   IORING_REGISTER_IOWQ_MAX_WORKERS,
   IORING_REGISTER_PERSONALITY,
   IORING_REGISTER_RESTRICTIONS,
+  IORING_REGISTER_SYNC_CANCEL,
   IORING_RESTRICTION_REGISTER_OP,
   IORING_RESTRICTION_SQE_FLAGS_ALLOWED,
   IORING_RESTRICTION_SQE_FLAGS_REQUIRED,
@@ -28,14 +33,22 @@ import {
   IORING_UNREGISTER_PERSONALITY,
   IORING_UNREGISTER_RING_FDS,
 } from "./constants.ts";
-import { FILE_INDEX_RANGE, IOVEC, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2 } from "./layout.ts";
+import {
+  FILE_INDEX_RANGE,
+  IOVEC,
+  RESTRICTION,
+  RSRC_REGISTER,
+  RSRC_UPDATE2,
+  SYNC_CANCEL_REG,
+} from "./layout.ts";
+import { IoRingError } from "./error.ts";
 import { Nop } from "../ops/nop.ts";
 import type { Op } from "../ops/op.ts";
 import { Openat, type OpenatOptions } from "../ops/openat.ts";
 import { Read, type ReadWriteOptions } from "../ops/read.ts";
 import { Readv, type VectoredOptions } from "../ops/readv.ts";
 import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
-import { Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
+import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
 import { IoRingCore, type RunOptions } from "./core.ts";
@@ -1320,5 +1333,50 @@ export class IoRing extends IoRingCore {
       view.setUint8(i * RESTRICTION.size + RESTRICTION.arg, value);
     });
     this.register(IORING_REGISTER_RESTRICTIONS, "IORING_REGISTER_RESTRICTIONS", array, entries.length);
+  }
+
+  /**
+   * Cancels every operation in flight on `fd` (or, with "all", on the ring) and blocks this thread until
+   * they are cancelled or `timeout` passes (IORING_REGISTER_SYNC_CANCEL, 6.0). Unlike
+   * {@link IoRingCore.cancelFd}, it has finished when it returns; each op still settles on its own. Returns
+   * how many were cancelled. Throws ETIME if the ops did not let go in time.
+   *
+   * @example
+   * ```ts ignore
+   * ring.cancelSync(socket, { timeout: 100 });
+   * ```
+   */
+  cancelSync(target: number | FixedFile | "all", options: { timeout?: TimeSpec } = {}): number {
+    const arg = new Uint8Array(SYNC_CANCEL_REG.size);
+    const view = new DataView(arg.buffer);
+    let flags = IORING_ASYNC_CANCEL_ALL;
+    if (target === "all") {
+      flags |= IORING_ASYNC_CANCEL_ANY;
+      view.setInt32(SYNC_CANCEL_REG.fd, -1, true);
+    } else {
+      const fixed = target instanceof FixedFile;
+      const fd = fixed ? target.index : target;
+      if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0) {
+        throw new RangeError(
+          `Cannot cancel: target must be a file descriptor, a FixedFile or "all": current value is ${
+            String(target)
+          }`,
+        );
+      }
+      flags |= IORING_ASYNC_CANCEL_FD | (fixed ? IORING_ASYNC_CANCEL_FD_FIXED : 0);
+      view.setInt32(SYNC_CANCEL_REG.fd, fd, true);
+    }
+    view.setUint32(SYNC_CANCEL_REG.flags, flags, true);
+    const timespec = options.timeout === undefined
+      ? new BigInt64Array([-1n, -1n])
+      : encodeTimespec(options.timeout, "cancel");
+    view.setBigInt64(SYNC_CANCEL_REG.timeout, timespec[0], true);
+    view.setBigInt64(SYNC_CANCEL_REG.timeout + 8, timespec[1], true);
+    try {
+      return this.register(IORING_REGISTER_SYNC_CANCEL, "IORING_REGISTER_SYNC_CANCEL", arg, 1);
+    } catch (error) {
+      if (error instanceof IoRingError && error.code === "ENOENT") return 0;
+      throw error;
+    }
   }
 }

@@ -343,6 +343,11 @@ const RESTRICTION: Spec<typeof layout.RESTRICTION> = {
   fields: { opcode: "opcode", arg: "register_op", resv: "resv", resv2: "resv2" },
 };
 
+const SYNC_CANCEL_REG: Spec<typeof layout.SYNC_CANCEL_REG> = {
+  type: "struct io_uring_sync_cancel_reg",
+  fields: { addr: "addr", fd: "fd", flags: "flags", timeout: "timeout" },
+};
+
 // Members an older io_uring header may lack; anything else missing fails.
 const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
 
@@ -359,6 +364,7 @@ function checkLayout(header: string, include: string): void {
     ["RSRC_UPDATE2", layout.RSRC_UPDATE2, RSRC_UPDATE2, true],
     ["FILE_INDEX_RANGE", layout.FILE_INDEX_RANGE, FILE_INDEX_RANGE, true],
     ["RESTRICTION", layout.RESTRICTION, RESTRICTION, true],
+    ["SYNC_CANCEL_REG", layout.SYNC_CANCEL_REG, SYNC_CANCEL_REG, true],
     ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
     ["IOVEC", layout.IOVEC, IOVEC, false],
     ["STATX", layout.STATX, STATX, false],

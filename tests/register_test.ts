@@ -18,7 +18,7 @@ import {
   WriteFixed,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { pattern, tempDir } from "./_util.ts";
+import { closeFds, pattern, pipe, tempDir } from "./_util.ts";
 
 test("reads through a registered file and a registered buffer equal plain reads", async () => {
   const dir = tempDir();
@@ -209,5 +209,25 @@ test("a FixedBufferPool lends registered buffers, waits when all are out, and co
     await Promise.all([ring.close(src), ring.close(dst)]);
   } finally {
     dir.remove();
+  }
+});
+
+test("cancelSync has cancelled what was in flight on an fd by the time it returns", async () => {
+  await using ring = new IoRing();
+  const [r, w] = pipe();
+  try {
+    const reads = [ring.read(r, new Uint8Array(1)), ring.read(r, new Uint8Array(1))].map((p) =>
+      p.catch((e) => e.code)
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(ring.cancelSync(r, { timeout: 1000 }), 2);
+    assert.deepEqual(await Promise.all(reads), ["ECANCELED", "ECANCELED"]);
+    assert.equal(ring.cancelSync(r), 0, "nothing left on that fd");
+    const third = ring.read(r, new Uint8Array(1)).catch((e) => e.code);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(ring.cancelSync("all", { timeout: 1000 }), 1);
+    assert.equal(await third, "ECANCELED");
+  } finally {
+    closeFds(r, w);
   }
 });
