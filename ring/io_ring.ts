@@ -51,7 +51,7 @@ import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
 import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
-import { IoRingCore, type RunOptions } from "./core.ts";
+import { IoRingCore, type MultishotCqe, type MultishotOptions, type RunOptions } from "./core.ts";
 import { Accept, type AcceptOptions } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";
@@ -90,6 +90,18 @@ import { SyncFileRange, type SyncFileRangeOptions } from "../ops/sync_file_range
 import { Tee, type TeeOptions } from "../ops/tee.ts";
 import { Unlinkat, type UnlinkatOptions } from "../ops/unlinkat.ts";
 import { Waitid, type WaitidOptions, type WaitidResult } from "../ops/waitid.ts";
+import { ReadFixed } from "../ops/read_fixed.ts";
+import { WriteFixed } from "../ops/write_fixed.ts";
+import { SendMsgZc, type SendMsgZcOptions } from "../ops/sendmsg_zc.ts";
+import { ReadMultishot, type ReadMultishotOptions } from "../ops/read_multishot.ts";
+import { ProvideBuffers, type ProvideBuffersOptions } from "../ops/provide_buffers.ts";
+import { RemoveBuffers } from "../ops/remove_buffers.ts";
+import { FilesUpdate } from "../ops/files_update.ts";
+import { FixedFdInstall, type FixedFdInstallOptions } from "../ops/fixed_fd_install.ts";
+import { AsyncCancel, type AsyncCancelTarget } from "../ops/async_cancel.ts";
+import { TimeoutRemove, type TimeoutRemoveOptions } from "../ops/timeout_remove.ts";
+import { PollRemove, type PollUpdateOptions } from "../ops/poll_remove.ts";
+import type { SocketCmd } from "../ops/uring_cmd.ts";
 
 export {
   type CompletionCallback,
@@ -1378,5 +1390,185 @@ export class IoRing extends IoRingCore {
       if (error instanceof IoRingError && error.code === "ENOENT") return 0;
       throw error;
     }
+  }
+
+  // ---- the remaining opcodes -------------------------------------------------------
+
+  /**
+   * Reads into registered buffer `bufIndex` (`buffer` is a view inside it) from `fd` (READ_FIXED, 5.1).
+   * {@link FixedBufferPool} hands out buffers that carry their index.
+   *
+   * @example
+   * ```ts ignore
+   * const n = await ring.readFixed(fd, registered.subarray(0, 4096), 0, 0);
+   * ```
+   */
+  readFixed(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    bufIndex: number,
+    offset = -1,
+    options?: ReadWriteOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new ReadFixed(fd, buffer, bufIndex, offset, options)), options);
+  }
+
+  /**
+   * Writes from registered buffer `bufIndex` (`buffer` is a view inside it) to `fd` (WRITE_FIXED, 5.1).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.writeFixed(fd, registered.subarray(0, n), 0, 0);
+   * ```
+   */
+  writeFixed(
+    fd: number | FixedFile,
+    buffer: BufferSource,
+    bufIndex: number,
+    offset = -1,
+    options?: ReadWriteOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new WriteFixed(fd, buffer, bufIndex, offset, options)), options);
+  }
+
+  /**
+   * Sends several buffers as one message without copying them (SENDMSG_ZC, 6.1); resolves with the
+   * bytes sent once the kernel has released the buffers.
+   *
+   * @example
+   * ```ts ignore
+   * await ring.sendmsgZc(tcpSocket, [header, body]);
+   * ```
+   */
+  sendmsgZc(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[],
+    options?: SendMsgZcOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new SendMsgZc(fd, buffers, options)), options);
+  }
+
+  /**
+   * Reads from `fd` into buffers the kernel picks from `bufferGroup`, a completion per read, as an async
+   * iterator (READ_MULTISHOT, 6.7); the buffer id is in each completion's flags.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const { res, flags } of ring.readMultishot(pipeFd, group)) console.log(res, flags);
+   * ```
+   */
+  readMultishot(
+    fd: number | FixedFile,
+    bufferGroup: number,
+    options?: ReadMultishotOptions & MultishotOptions,
+  ): AsyncIterableIterator<MultishotCqe> {
+    return this.multishot(new ReadMultishot(fd, bufferGroup, options), options);
+  }
+
+  /**
+   * Hands the kernel `count` buffers of `size` bytes carved from `memory` as buffer group `group`
+   * (PROVIDE_BUFFERS, 5.7); resolves with how many were added.
+   *
+   * @example
+   * ```ts ignore
+   * await ring.provideBuffers(new Uint8Array(16 * 4096), 1, 4096);
+   * ```
+   */
+  provideBuffers(
+    memory: BufferSource,
+    group: number,
+    size: number,
+    options?: ProvideBuffersOptions & RunOptions,
+  ): Promise<number> {
+    return this.#runBuilt(this.#make(() => new ProvideBuffers(memory, group, size, options)), options);
+  }
+
+  /**
+   * Takes back up to `count` unused buffers of group `group` (REMOVE_BUFFERS, 5.7); resolves with how many.
+   *
+   * @example
+   * ```ts ignore
+   * const removed = await ring.removeBuffers(1, 16);
+   * ```
+   */
+  removeBuffers(group: number, count: number, options?: RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new RemoveBuffers(group, count)), options);
+  }
+
+  /**
+   * Replaces registered-file slots from `offset` through the SQ (FILES_UPDATE, 5.6); resolves with how
+   * many were updated. {@link IoRing.updateFiles} does the same synchronously.
+   *
+   * @example
+   * ```ts ignore
+   * await ring.filesUpdate([fd], 3);
+   * ```
+   */
+  filesUpdate(fds: readonly number[], offset: number, options?: RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new FilesUpdate(fds, offset)), options);
+  }
+
+  /**
+   * Turns a registered file (a direct descriptor) into a regular fd (FIXED_FD_INSTALL, 6.8); resolves with it.
+   *
+   * @example
+   * ```ts ignore
+   * const fd = await ring.fixedFdInstall(new FixedFile(2));
+   * ```
+   */
+  fixedFdInstall(file: FixedFile, options?: FixedFdInstallOptions & RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new FixedFdInstall(file, options)), options);
+  }
+
+  /**
+   * Cancels low-level operations by their user data, or by other keys (ASYNC_CANCEL, 5.5); resolves with
+   * the kernel's result (0, or a count with `all`). Promise operations take `{ signal }` instead.
+   *
+   * @example
+   * ```ts ignore
+   * await ring.asyncCancel({ userData: 42, all: true });
+   * ```
+   */
+  asyncCancel(target: number | AsyncCancelTarget, options?: RunOptions): Promise<number> {
+    return this.#runBuilt(this.#make(() => new AsyncCancel(target)), options);
+  }
+
+  /**
+   * Removes (or, with IORING_TIMEOUT_UPDATE, changes) a low-level timeout by its user data
+   * (TIMEOUT_REMOVE, 5.5).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.timeoutRemove(7);
+   * ```
+   */
+  async timeoutRemove(userData: number, options?: TimeoutRemoveOptions & RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new TimeoutRemove(userData, options)), options);
+  }
+
+  /**
+   * Removes (or updates the events or user data of) a low-level poll by its user data (POLL_REMOVE, 5.1).
+   *
+   * @example
+   * ```ts ignore
+   * await ring.pollRemove(9);
+   * ```
+   */
+  async pollRemove(userData: number, options?: PollUpdateOptions & RunOptions): Promise<void> {
+    await this.#runBuilt(this.#make(() => new PollRemove(userData, options)), options);
+  }
+
+  /**
+   * Runs a socket command (URING_CMD on a socket, 6.7: SIOCINQ, SIOCOUTQ, getsockopt, setsockopt,
+   * getsockname); resolves with the command, whose decoders read its result.
+   *
+   * @example
+   * ```ts ignore
+   * const queued = (await ring.socketCommand(SocketCmd.siocinq(socket))).int();
+   * ```
+   */
+  async socketCommand(command: SocketCmd, options?: RunOptions): Promise<SocketCmd> {
+    await this.run(command, options);
+    return command;
   }
 }
