@@ -123,7 +123,7 @@ export interface MultishotCqe {
 export interface MultishotOptions {
   /** Ends the stream and cancels the operation. */
   signal?: AbortSignal;
-  /** Submit the op again when the kernel ends it without an error (it may stop a multishot, e.g. on CQ overflow). */
+  /** Submit the op again when the kernel ends it with a positive result (it may stop a multishot, e.g. when the CQ is full). */
   rearm?: boolean;
 }
 
@@ -996,7 +996,8 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
    * MULTI flag, read multishot) as an async iterator of its completions. It
    * follows IORING_CQE_F_MORE, ends when the kernel posts the last CQE (an
    * error there is thrown), submits the op again with `rearm` when the kernel
-   * ends it without an error, and cancels it when the loop breaks.
+   * ends it with a positive result (it may stop a multishot, e.g. when the CQ
+   * is full; 0, end of stream, ends the loop), and cancels it when the loop breaks.
    *
    * @example Three ticks of a multishot timeout
    * ```ts
@@ -1048,7 +1049,8 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
       this.#start(op, okErrno, { signal: controller.signal }, 0, (res, flags) => {
         if ((flags & IORING_CQE_F_MORE) !== 0 || res >= 0 || -res === okErrno) push({ res, flags });
       }).then(
-        (res) => (options.rearm === true && !stopped && res >= 0 && !this.closed ? arm() : finish(null)),
+        // 0 ends a stream (a recv or read at EOF): only a positive final result is worth re-arming for.
+        (res) => (options.rearm === true && !stopped && res > 0 && !this.closed ? arm() : finish(null)),
         (e) => finish(e),
       );
     };
@@ -1280,11 +1282,17 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
    *
    * @example
    * ```ts ignore
-   * const memory = ring.mapRing(IORING_OFF_PBUF_RING | (group << IORING_OFF_PBUF_SHIFT), 16 * entries);
+   * // `+` and `*`, not `|` and `<<`: the offset is above 2^31, beyond JavaScript's 32-bit bit operators.
+   * const memory = ring.mapRing(IORING_OFF_PBUF_RING + group * 2 ** IORING_OFF_PBUF_SHIFT, 16 * entries);
    * ```
    */
   mapRing(offset: number, length: number): ArrayBuffer {
     if (this.#closing !== null) throw closedError("mmap");
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) {
+      throw new RangeError(
+        `Cannot map the ring: offset must be >= 0 and length > 0: current values are ${offset} and ${length}`,
+      );
+    }
     return this.#map(length, offset);
   }
 
