@@ -1,7 +1,7 @@
 // The promise methods for the remaining opcodes: fixed reads and writes, provided buffers, low-level
 // cancel and timeout removal, installing a direct descriptor.
 import assert from "node:assert/strict";
-import { FixedFile, IoRing, IoRingError, O_CREAT, O_RDWR, Read, Recv, Timeout } from "../mod.ts";
+import { FixedFile, IoRing, type IoRingError, O_CREAT, O_RDWR, Read, Recv, Timeout } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";
 
