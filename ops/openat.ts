@@ -3,6 +3,7 @@ import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
 import { checkFd } from "./_checks.ts";
 import { OpBase } from "./op.ts";
+import { directSlot } from "./_net.ts";
 
 /** Options of {@link Openat}. */
 export interface OpenatOptions {
@@ -12,11 +13,18 @@ export interface OpenatOptions {
   mode?: number;
   /** The directory a relative path starts from; default `AT_FDCWD`. */
   dirfd?: number;
+  /**
+   * Open straight into the ring's registered-file table (a direct descriptor, 5.15): a slot, or "alloc"
+   * for a free one (IORING_FILE_INDEX_ALLOC; `res` is then the slot). O_CLOEXEC does not apply there.
+   */
+  direct?: number | "alloc";
 }
 
 /**
- * Queues (but does not submit) an openat(2): `res` is the new file descriptor.
- * Matches `io_uring_prep_openat()` in liburing. Available since 5.6.
+ * Queues (but does not submit) an openat(2): `res` is the new file descriptor
+ * (or, with `direct`, a slot of the registered-file table).
+ * Matches `io_uring_prep_openat()` / `io_uring_prep_openat_direct()` in liburing.
+ * Available since 5.6; `direct` since 5.15.
  *
  * @example
  * ```ts
@@ -37,6 +45,7 @@ export class Openat extends OpBase {
   readonly path: Uint8Array;
   readonly #dirfd: number;
   readonly #flags: number;
+  readonly #fileIndex: number;
   readonly #mode: number;
   readonly #address: number;
 
@@ -46,7 +55,9 @@ export class Openat extends OpBase {
     const what = `openat '${path}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
-    this.#flags = ((options.flags ?? O_RDONLY) | O_CLOEXEC) >>> 0;
+    // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.
+    this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
+    this.#flags = ((options.flags ?? O_RDONLY) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>> 0;
     this.#mode = options.mode ?? 0o666;
     this.#address = addressOf(this.path);
     this.target = { path: String(path instanceof URL ? decodeURIComponent(path.pathname) : path) };
@@ -55,5 +66,6 @@ export class Openat extends OpBase {
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     sqe.prepRw(IORING_OP_OPENAT, this.#dirfd, this.#address, this.#mode, 0).opFlags(this.#flags);
+    if (this.#fileIndex !== 0) sqe.fileIndex(this.#fileIndex);
   }
 }

@@ -231,3 +231,28 @@ test("cancelSync has cancelled what was in flight on an fd by the time it return
     closeFds(r, w);
   }
 });
+
+test("openat opens straight into a registered slot, or a free one, and close frees the slot", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const path = dir.file("direct.txt", "direct descriptor");
+    ring.registerSparseFiles(8);
+    assert.equal(await ring.openat(path, { direct: 5 }), 0, "an explicit slot returns 0");
+    const picked = await ring.openat(path, { direct: "alloc" });
+    assert.ok(picked >= 0 && picked < 8 && picked !== 5, `the kernel picked slot ${picked}`);
+    for (const slot of [5, picked]) {
+      const buffer = new Uint8Array(32);
+      assert.equal(await ring.read(new FixedFile(slot), buffer, 0), 17);
+      assert.equal(new TextDecoder().decode(buffer.subarray(0, 17)), "direct descriptor");
+      await ring.close(new FixedFile(slot));
+    }
+    await assert.rejects(
+      ring.read(new FixedFile(5), new Uint8Array(1), 0),
+      IoRingError,
+      "the slot is empty again",
+    );
+  } finally {
+    dir.remove();
+  }
+});

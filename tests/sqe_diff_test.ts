@@ -257,6 +257,21 @@ const CASES: Record<string, (r: Rand) => Case> = {
         `io_uring_prep_openat(sqe, ${dirfd}, ${at(op.path, "const char *")}, ${flags} | O_CLOEXEC, ${mode});`,
     };
   },
+  "openat direct": (r) => {
+    const dirfd = r.pick([AT_FDCWD, r.int(100)]),
+      flags = r.u32() & 0x3fffff & ~0o2000000,
+      mode = r.int(0o7777);
+    const slot = r.int(1000);
+    const op = new Openat(`/tmp/f${r.int(100)}`, { dirfd, flags, mode, direct: slot });
+    // Without O_CLOEXEC, which the kernel refuses for a direct descriptor.
+    return {
+      op,
+      c: () =>
+        `io_uring_prep_openat_direct(sqe, ${dirfd}, ${
+          at(op.path, "const char *")
+        }, ${flags}, ${mode}, ${slot});`,
+    };
+  },
   statx: (r) => {
     const dirfd = r.pick([AT_FDCWD, r.int(100)]), flags = r.int(0x2000), mask = r.u32() & 0xfff;
     const op = new Statx("/etc", { dirfd, flags, mask });
