@@ -1,11 +1,8 @@
-import { AT_FDCWD, IORING_OP_LINKAT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_LINKAT } from "../ring/constants.ts";
+import { TwoPathOp, type TwoPathOptions } from "./_two_paths.ts";
 
 /** Options of {@link Linkat}. */
-export interface LinkatOptions {
+export interface LinkatOptions extends TwoPathOptions {
   /** The directory a relative `oldPath` starts from; default `AT_FDCWD`. */
   oldDirfd?: number;
   /** The directory a relative `newPath` starts from; default `AT_FDCWD`. */
@@ -29,44 +26,19 @@ export interface LinkatOptions {
  * console.log(Deno.statSync(`${dir}/a`).nlink); // 2
  * ```
  */
-export class Linkat extends OpBase {
+export class Linkat extends TwoPathOp {
   /** Its name in errors. */
   readonly name = "linkat";
   /** IORING_OP_LINKAT. */
   readonly opcode = IORING_OP_LINKAT;
   /** Available since Linux 5.15. */
   readonly since = "5.15";
-  /** The NUL-terminated existing path; held until completion. */
-  readonly oldPath: Uint8Array;
-  /** The NUL-terminated new path; held until completion. */
-  readonly newPath: Uint8Array;
-  readonly #oldDirfd: number;
-  readonly #newDirfd: number;
-  readonly #flags: number;
-  readonly #oldAddress: number;
-  readonly #newAddress: number;
 
   /**
    * @param oldPath The existing file.
    * @param newPath Its new, additional name.
    */
   constructor(oldPath: string | URL, newPath: string | URL, options: LinkatOptions = {}) {
-    super();
-    const what = `linkat '${pathLabel(newPath)}' to '${pathLabel(oldPath)}'`;
-    this.oldPath = cString(oldPath, what);
-    this.newPath = cString(newPath, what);
-    this.#oldDirfd = checkFd(options.oldDirfd ?? AT_FDCWD, what);
-    this.#newDirfd = checkFd(options.newDirfd ?? AT_FDCWD, what);
-    this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#oldAddress = addressOf(this.oldPath);
-    this.#newAddress = addressOf(this.newPath);
-    this.target = { path: pathLabel(oldPath) };
-  }
-
-  /** Writes the SQE's fields. */
-  protected prepOp(sqe: SqeWriter): void {
-    // The new dirfd travels in len and the new path in off.
-    sqe.prepRw(IORING_OP_LINKAT, this.#oldDirfd, this.#oldAddress, this.#newDirfd, this.#newAddress)
-      .opFlags(this.#flags);
+    super("linkat", oldPath, newPath, options);
   }
 }

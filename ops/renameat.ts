@@ -1,11 +1,8 @@
-import { AT_FDCWD, IORING_OP_RENAMEAT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_RENAMEAT } from "../ring/constants.ts";
+import { TwoPathOp, type TwoPathOptions } from "./_two_paths.ts";
 
 /** Options of {@link Renameat}. */
-export interface RenameatOptions {
+export interface RenameatOptions extends TwoPathOptions {
   /** The directory a relative `oldPath` starts from; default `AT_FDCWD`. */
   oldDirfd?: number;
   /** The directory a relative `newPath` starts from; default `AT_FDCWD`. */
@@ -29,44 +26,19 @@ export interface RenameatOptions {
  * console.log(Deno.readTextFileSync(`${dir}/b`)); // "hi"
  * ```
  */
-export class Renameat extends OpBase {
+export class Renameat extends TwoPathOp {
   /** Its name in errors. */
   readonly name = "renameat";
   /** IORING_OP_RENAMEAT. */
   readonly opcode = IORING_OP_RENAMEAT;
   /** Available since Linux 5.11. */
   readonly since = "5.11";
-  /** The NUL-terminated old path; held until completion. */
-  readonly oldPath: Uint8Array;
-  /** The NUL-terminated new path; held until completion. */
-  readonly newPath: Uint8Array;
-  readonly #oldDirfd: number;
-  readonly #newDirfd: number;
-  readonly #flags: number;
-  readonly #oldAddress: number;
-  readonly #newAddress: number;
 
   /**
    * @param oldPath The file to rename.
    * @param newPath Its new name.
    */
   constructor(oldPath: string | URL, newPath: string | URL, options: RenameatOptions = {}) {
-    super();
-    const what = `renameat '${pathLabel(oldPath)}' to '${pathLabel(newPath)}'`;
-    this.oldPath = cString(oldPath, what);
-    this.newPath = cString(newPath, what);
-    this.#oldDirfd = checkFd(options.oldDirfd ?? AT_FDCWD, what);
-    this.#newDirfd = checkFd(options.newDirfd ?? AT_FDCWD, what);
-    this.#flags = checkFlags(options.flags ?? 0, what);
-    this.#oldAddress = addressOf(this.oldPath);
-    this.#newAddress = addressOf(this.newPath);
-    this.target = { path: pathLabel(oldPath) };
-  }
-
-  /** Writes the SQE's fields. */
-  protected prepOp(sqe: SqeWriter): void {
-    // The new dirfd travels in len and the new path in off.
-    sqe.prepRw(IORING_OP_RENAMEAT, this.#oldDirfd, this.#oldAddress, this.#newDirfd, this.#newAddress)
-      .opFlags(this.#flags);
+    super("renameat", oldPath, newPath, options);
   }
 }
