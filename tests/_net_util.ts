@@ -182,52 +182,7 @@ export async function collect(ring: IoRing, userData: number, max = 1000): Promi
   return got;
 }
 
-/** Fields of an SQE as liburing's prep helpers set them; unnamed fields are 0. */
-export interface SqeFields {
-  opcode: number;
-  flags?: number;
-  ioprio?: number;
-  fd?: number;
-  off?: number;
-  addr?: number;
-  len?: number;
-  opFlags?: number;
-  bufIndex?: number;
-  personality?: number;
-  fileIndex?: number;
-  addr3?: number;
-  /** Overrides of whole words (index 0 to 15), for unions such as level/optname. */
-  words?: Record<number, number>;
-}
-
-const lo = (v: number) => v >>> 0;
-const hi = (v: number) => (v >= 0 && v < 2 ** 32 ? 0 : Math.floor(v / 2 ** 32) >>> 0);
-
-/** The 16 words of a 64-byte SQE with these fields. */
-export function sqeWords(f: SqeFields): number[] {
-  const w = new Array<number>(16).fill(0);
-  w[0] = (f.opcode | ((f.flags ?? 0) << 8) | ((f.ioprio ?? 0) << 16)) >>> 0;
-  w[1] = (f.fd ?? 0) >>> 0;
-  w[2] = lo(f.off ?? 0);
-  w[3] = hi(f.off ?? 0);
-  w[4] = lo(f.addr ?? 0);
-  w[5] = hi(f.addr ?? 0);
-  w[6] = lo(f.len ?? 0);
-  w[7] = lo(f.opFlags ?? 0);
-  w[10] = ((f.bufIndex ?? 0) | ((f.personality ?? 0) << 16)) >>> 0;
-  w[11] = lo(f.fileIndex ?? 0);
-  w[12] = lo(f.addr3 ?? 0);
-  w[13] = hi(f.addr3 ?? 0);
-  for (const [i, v] of Object.entries(f.words ?? {})) w[Number(i)] = v >>> 0;
-  return w;
-}
-
-/** Prepares `op` into a scratch SQE full of garbage and returns its 16 words. */
-export function prepWords(op: Op, writer: SqeWriter): number[] {
-  writer.u8.fill(0xa5);
-  op.prep(writer);
-  return Array.from(writer.u32.subarray(0, 16));
-}
+export { prepWords, type SqeFields, sqeWords } from "./_sqe.ts";
 
 /** A direct descriptor, for tests that read it back. */
 export const slot = (index: number): FixedFile => new FixedFile(index);

@@ -100,6 +100,7 @@ import { FilesUpdate } from "../ops/files_update.ts";
 import { FixedFdInstall } from "../ops/fixed_fd_install.ts";
 import { Pipe } from "../ops/pipe.ts";
 import { test } from "./_harness.ts";
+import { assertSqe, prepWords, sqeWords, u64 } from "./_sqe.ts";
 import { closeFds, n, pattern, pipe, tempDir } from "./_util.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -111,55 +112,6 @@ const EAGAIN = 11;
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const address = (view: ArrayBufferView) => n.addressOf(view);
-
-/** The fields of an SQE, for the words liburing's prep helpers would leave in it. */
-interface SqeFields {
-  opcode: number;
-  flags?: number;
-  ioprio?: number;
-  fd?: number;
-  off?: number;
-  addr?: number;
-  len?: number;
-  opFlags?: number;
-  bufIndex?: number;
-  personality?: number;
-  fileIndex?: number;
-  addr3?: number;
-}
-
-/** A 64-bit field as [low, high] words, two's complement for negative values (computed with BigInt). */
-function u64(value: number): [number, number] {
-  const big = BigInt.asUintN(64, BigInt(value));
-  return [Number(big & 0xffffffffn), Number(big >> 32n)];
-}
-
-/** The 16 words of a 64-byte SQE with these fields and every other field zero. */
-function expectedSqe(f: SqeFields): number[] {
-  const w = new Array<number>(16).fill(0);
-  w[0] = (f.opcode | ((f.flags ?? 0) << 8) | ((f.ioprio ?? 0) << 16)) >>> 0;
-  w[1] = (f.fd ?? 0) >>> 0;
-  [w[2], w[3]] = u64(f.off ?? 0);
-  [w[4], w[5]] = u64(f.addr ?? 0);
-  w[6] = (f.len ?? 0) >>> 0;
-  w[7] = (f.opFlags ?? 0) >>> 0;
-  w[10] = ((f.bufIndex ?? 0) | ((f.personality ?? 0) << 16)) >>> 0;
-  w[11] = (f.fileIndex ?? 0) >>> 0;
-  [w[12], w[13]] = u64(f.addr3 ?? 0);
-  return w;
-}
-
-/** Prepares `op` into a scratch SQE first filled with garbage, so every field it leaves must be written. */
-function preparedSqe(op: Op): number[] {
-  const w = new SqeWriter(new ArrayBuffer(64), 64).select(0);
-  w.u32.fill(0xdeadbeef);
-  op.prep(w);
-  return Array.from(w.u32);
-}
-
-function assertSqe(op: Op, fields: SqeFields): void {
-  assert.deepEqual(preparedSqe(op), expectedSqe(fields), `${op.name}: SQE words`);
-}
 
 const OP_NAMES = new Map<number, string>(
   Object.entries(constants)
@@ -973,11 +925,11 @@ test("tee, pipe, files_update and fixed_fd_install write the SQE as liburing doe
 
 test("preparing again writes the same SQE, and IOSQE flags, ioprio and personality land on top", () => {
   const op = new Ftruncate(3, 77).flags(constants.IOSQE_IO_LINK).personality(2);
-  const first = preparedSqe(op);
-  assert.deepEqual(preparedSqe(op), first);
+  const first = prepWords(op);
+  assert.deepEqual(prepWords(op), first);
   assert.deepEqual(
     first,
-    expectedSqe({
+    sqeWords({
       opcode: IORING_OP_FTRUNCATE,
       flags: constants.IOSQE_IO_LINK,
       fd: 3,

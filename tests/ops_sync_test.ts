@@ -84,6 +84,7 @@ import { ReadMultishot } from "../ops/read_multishot.ts";
 import { ProvideBuffers } from "../ops/provide_buffers.ts";
 import type { RuntimeAdapter } from "../ffi/adapter.ts";
 import { test } from "./_harness.ts";
+import { assertSqe, u64 } from "./_sqe.ts";
 import { closeFds, n, pipe, sleep } from "./_util.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -97,49 +98,6 @@ const SIGCHLD = 17;
 const SIGSTOP = 19;
 const encode = (text: string) => new TextEncoder().encode(text);
 const address = (view: ArrayBufferView) => n.addressOf(view);
-
-/** The fields of an SQE, for the words liburing's prep helpers would leave in it. */
-interface SqeFields {
-  opcode: number;
-  flags?: number;
-  fd?: number;
-  off?: number;
-  addr?: number;
-  len?: number;
-  opFlags?: number;
-  bufIndex?: number;
-  fileIndex?: number;
-  addr3?: number;
-}
-
-/** A 64-bit field as [low, high] words, two's complement for negative values (computed with BigInt). */
-function u64(value: number): [number, number] {
-  const big = BigInt.asUintN(64, BigInt(value));
-  return [Number(big & 0xffffffffn), Number(big >> 32n)];
-}
-
-/** The 16 words of a 64-byte SQE with these fields and every other field zero. */
-function expectedSqe(f: SqeFields): number[] {
-  const w = new Array<number>(16).fill(0);
-  w[0] = (f.opcode | ((f.flags ?? 0) << 8)) >>> 0;
-  w[1] = (f.fd ?? 0) >>> 0;
-  [w[2], w[3]] = u64(f.off ?? 0);
-  [w[4], w[5]] = u64(f.addr ?? 0);
-  w[6] = (f.len ?? 0) >>> 0;
-  w[7] = (f.opFlags ?? 0) >>> 0;
-  w[10] = (f.bufIndex ?? 0) >>> 0;
-  w[11] = (f.fileIndex ?? 0) >>> 0;
-  [w[12], w[13]] = u64(f.addr3 ?? 0);
-  return w;
-}
-
-/** Prepares `op` into a scratch SQE first filled with garbage, so every field it leaves must be written. */
-function assertSqe(op: Op, fields: SqeFields): void {
-  const w = new SqeWriter(new ArrayBuffer(64), 64).select(0);
-  w.u32.fill(0xdeadbeef);
-  op.prep(w);
-  assert.deepEqual(Array.from(w.u32), expectedSqe(fields), `${op.name}: SQE words`);
-}
 
 const OP_NAMES = new Map<number, string>(
   Object.entries(constants)
