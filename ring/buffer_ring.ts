@@ -19,48 +19,10 @@ import {
   IOU_PBUF_RING_MMAP,
 } from "./constants.ts";
 import type { IoRingCore } from "./core.ts";
+import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "./layout.ts";
 import { IoRingError } from "./error.ts";
 import { addressOf } from "../ops/_memory.ts";
 import { checkInt, describe } from "../ops/_checks.ts";
-
-// Byte layouts of the structures of `include/uapi/linux/io_uring.h` this module shares with the kernel.
-
-/** `struct io_uring_buf` (16 bytes): one entry of a buffer ring. */
-const BUF = {
-  size: 16,
-  addr: 0, // __u64 addr
-  len: 8, // __u32 len
-  bid: 12, // __u16 bid
-  resv: 14, // __u16 resv (entry 0's resv is the ring's tail: never written as an entry field)
-} as const;
-
-/** `struct io_uring_buf_ring`: `bufs[]` overlaid, in its first 16 bytes, by `resv1`, `resv2`, `resv3` and `tail`. */
-const BUF_RING = {
-  resv1: 0, // __u64 resv1
-  resv2: 8, // __u32 resv2
-  resv3: 12, // __u16 resv3
-  tail: 14, // __u16 tail (= bufs[0].resv)
-  bufs: 0, // struct io_uring_buf bufs[]
-} as const;
-
-/** `struct io_uring_buf_reg` (40 bytes): the argument of IORING_(UN)REGISTER_PBUF_RING. */
-const BUF_REG = {
-  size: 40,
-  ringAddr: 0, // __u64 ring_addr (0 with IOU_PBUF_RING_MMAP: the kernel allocates)
-  ringEntries: 8, // __u32 ring_entries
-  bgid: 12, // __u16 bgid
-  flags: 14, // __u16 flags (IOU_PBUF_RING_*)
-  minLeft: 16, // __u32 min_left (IOU_PBUF_RING_INC only; part of __u64 resv[3] in older headers)
-  resv: 20, // __u32 resv[5]
-} as const;
-
-/** `struct io_uring_buf_status` (40 bytes): the argument of IORING_REGISTER_PBUF_STATUS. */
-const BUF_STATUS = {
-  size: 40,
-  bufGroup: 0, // __u32 buf_group (input)
-  head: 4, // __u32 head (output)
-  resv: 8, // __u32 resv[8]
-} as const;
 
 /** The most entries a buffer ring may have: head and tail are 16 bits, so 2^16 could not tell full from empty. */
 const MAX_ENTRIES = 32768;

@@ -221,3 +221,19 @@ export const RESTRICTION = { size: 16, opcode: 0, arg: 2, resv: 3, resv2: 4 } as
 
 /** `struct io_uring_sync_cancel_reg` (IORING_REGISTER_SYNC_CANCEL): what to cancel and how long to wait. */
 export const SYNC_CANCEL_REG = { size: 64, addr: 0, fd: 8, flags: 12, timeout: 16 } as const;
+
+/** `struct io_uring_buf` (16 bytes): one entry of a buffer ring. Entry 0's `resv` is the ring's tail. */
+export const BUF = { size: 16, addr: 0, len: 8, bid: 12, resv: 14 } as const;
+
+/** `struct io_uring_buf_ring`: `bufs[]`, whose first 16 bytes are overlaid by `resv1..3` and the `tail`. */
+export const BUF_RING = { size: 16, resv1: 0, resv2: 8, resv3: 12, tail: 14, bufs: 0 } as const;
+
+/**
+ * `struct io_uring_buf_reg` (40 bytes), the argument of IORING_(UN)REGISTER_PBUF_RING: ring address (0 with
+ * IOU_PBUF_RING_MMAP), entries, group, IOU_PBUF_RING_* flags (`pad` in older headers), and `min_left` for
+ * incremental rings (part of `resv` in older headers).
+ */
+export const BUF_REG = { size: 40, ringAddr: 0, ringEntries: 8, bgid: 12, flags: 14, minLeft: 16 } as const;
+
+/** `struct io_uring_buf_status` (40 bytes), the argument of IORING_REGISTER_PBUF_STATUS (6.8). */
+export const BUF_STATUS = { size: 40, bufGroup: 0, head: 4 } as const;

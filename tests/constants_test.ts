@@ -348,6 +348,25 @@ const SYNC_CANCEL_REG: Spec<typeof layout.SYNC_CANCEL_REG> = {
   fields: { addr: "addr", fd: "fd", flags: "flags", timeout: "timeout" },
 };
 
+const BUF: Spec<typeof layout.BUF> = {
+  type: "struct io_uring_buf",
+  fields: { addr: "addr", len: "len", bid: "bid", resv: "resv" },
+};
+const BUF_RING: Spec<typeof layout.BUF_RING> = {
+  type: "struct io_uring_buf_ring",
+  fields: { resv1: "resv1", resv2: "resv2", resv3: "resv3", tail: "tail", bufs: "bufs" },
+};
+const BUF_REG: Spec<typeof layout.BUF_REG> = {
+  type: "struct io_uring_buf_reg",
+  fields: {
+    ringAddr: "ring_addr",
+    ringEntries: "ring_entries",
+    bgid: "bgid",
+    flags: ["flags", "pad"],
+    minLeft: ["min_left", "=offsetof(struct io_uring_buf_reg, resv)"],
+  },
+};
+
 // Members an older io_uring header may lack; anything else missing fails.
 const OPTIONAL = new Set(["SQE.addr3", "SQE.pad2", "CQE.bigCqe"]);
 
@@ -365,6 +384,9 @@ function checkLayout(header: string, include: string): void {
     ["FILE_INDEX_RANGE", layout.FILE_INDEX_RANGE, FILE_INDEX_RANGE, true],
     ["RESTRICTION", layout.RESTRICTION, RESTRICTION, true],
     ["SYNC_CANCEL_REG", layout.SYNC_CANCEL_REG, SYNC_CANCEL_REG, true],
+    ["BUF", layout.BUF, BUF, true],
+    ["BUF_RING", layout.BUF_RING, BUF_RING, true],
+    ["BUF_REG", layout.BUF_REG, BUF_REG, true],
     ["KERNEL_TIMESPEC", layout.KERNEL_TIMESPEC, KERNEL_TIMESPEC, false],
     ["IOVEC", layout.IOVEC, IOVEC, false],
     ["STATX", layout.STATX, STATX, false],
@@ -397,8 +419,13 @@ function checkLayout(header: string, include: string): void {
       }
       const candidates = typeof probe === "string" ? [probe] : probe;
       const member = inHeader
-        ? candidates.find((name) => new RegExp(`\\b${name}\\b`).test(body))
+        ? candidates.find((name) => name.startsWith("=") || new RegExp(`\\b${name}\\b`).test(body))
         : candidates[0];
+      if (member?.startsWith("=")) {
+        // The member has another name (or none) in this header: measure it with the expression given.
+        emit(label, object[key], member.slice(1));
+        continue;
+      }
       // Without addr3 an old SQE ends in __pad2[2] at the offset addr3 has now.
       const pad2WithoutAddr3 = key === "pad2" && skipped.includes("SQE.addr3");
       if (member === undefined || pad2WithoutAddr3) {
