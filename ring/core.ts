@@ -12,6 +12,7 @@ import {
   IORING_ASYNC_CANCEL_ANY,
   IORING_ASYNC_CANCEL_FD,
   IORING_ASYNC_CANCEL_FD_FIXED,
+  IORING_CQ_EVENTFD_DISABLED,
   IORING_CQE_F_MORE,
   IORING_CQE_F_NOTIF,
   IORING_ENTER_GETEVENTS,
@@ -27,6 +28,7 @@ import {
   IORING_OP_TIMEOUT,
   IORING_REGISTER_ENABLE_RINGS,
   IORING_REGISTER_EVENTFD,
+  IORING_REGISTER_EVENTFD_ASYNC,
   IORING_REGISTER_PROBE,
   IORING_REGISTER_RING_FDS,
   IORING_SETUP_CQE32,
@@ -39,6 +41,7 @@ import {
   IORING_SQ_CQ_OVERFLOW,
   IORING_SQ_NEED_WAKEUP,
   IORING_SQ_TASKRUN,
+  IORING_UNREGISTER_EVENTFD,
   IORING_UNREGISTER_RING_FDS,
   IOSQE_CQE_SKIP_SUCCESS,
   IOSQE_IO_HARDLINK,
@@ -250,6 +253,8 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
   readonly #cqI32: Int32Array;
   readonly #cqHead: number;
   readonly #cqTail: number;
+  readonly #cqFlags: number;
+  #userEventfd = -1; // the caller's eventfd, registered in place of the waiter's
   readonly #cqMask: number;
   readonly #cqes: number;
   readonly #cqeWords: number;
@@ -347,6 +352,7 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
       this.#cqI32 = new Int32Array(cqRing);
       this.#cqHead = cqOff(CQRING_OFFSETS.head) >>> 2;
       this.#cqTail = cqOff(CQRING_OFFSETS.tail) >>> 2;
+      this.#cqFlags = cqOff(CQRING_OFFSETS.flags) >>> 2;
       this.#cqMask = this.#cq[cqOff(CQRING_OFFSETS.ringMask) >>> 2];
       this.#cqes = cqOff(CQRING_OFFSETS.cqes) >>> 2;
       this.#cqeWords = cqeSize >>> 2;
@@ -467,7 +473,83 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
    * ring's operations or, while an iterator waits, from other rings (MSG_RING).
    */
   get awaitingCompletions(): boolean {
+    if (this.#userEventfd >= 0) return false; // the caller waits on its own eventfd and calls reap()
     return this.#promiseInflight + this.#lowInflight > 0 || this.#lowWaiters.length > 0;
+  }
+
+  /**
+   * Registers the caller's eventfd with the ring (IORING_REGISTER_EVENTFD, 5.2; with `async`,
+   * IORING_REGISTER_EVENTFD_ASYNC, 5.6: only completions posted by the kernel's io-wq workers signal it), for
+   * driving the ring from another event loop. The ring has one eventfd slot, which normally belongs to
+   * the completion waiter: while the caller's eventfd holds it, nothing waits for this ring's
+   * completions but the caller, who calls {@link IoRingCore.reap} when the eventfd fires (operations
+   * completing inline during a submit are still delivered at once). `unregisterEventfd()` gives the
+   * slot back to the waiter.
+   *
+   * @example
+   * ```ts ignore
+   * ring.registerEventfd(efd);
+   * // … when efd is readable (read it to reset it):
+   * ring.reap();
+   * ```
+   */
+  registerEventfd(fd: number, options: { async?: boolean } = {}): void {
+    if (!Number.isInteger(fd) || fd < 0) {
+      throw new RangeError(
+        `Cannot register an eventfd: fd must be a file descriptor: current value is ${fd}`,
+      );
+    }
+    if (this.#iopoll) {
+      throw new TypeError("Cannot register an eventfd: an IOPOLL ring posts no eventfd signals");
+    }
+    this.register(IORING_UNREGISTER_EVENTFD, "IORING_UNREGISTER_EVENTFD", null, 0);
+    const opcode = options.async === true ? IORING_REGISTER_EVENTFD_ASYNC : IORING_REGISTER_EVENTFD;
+    const ret = this.#native.register(this.fd, opcode, new Int32Array([fd]), 1);
+    if (ret < 0) {
+      this.#native.register(this.fd, IORING_REGISTER_EVENTFD, new Int32Array([this.#notifier.fd]), 1);
+      throw new IoRingError(-ret, "io_uring_register", {
+        fd: this.fd,
+        detail: options.async === true ? "IORING_REGISTER_EVENTFD_ASYNC" : "IORING_REGISTER_EVENTFD",
+      });
+    }
+    this.#userEventfd = fd;
+    this.#notifier.update();
+  }
+
+  /** Gives the eventfd slot back to the ring's own waiter (IORING_UNREGISTER_EVENTFD). */
+  unregisterEventfd(): void {
+    if (this.#userEventfd < 0) return;
+    this.register(IORING_UNREGISTER_EVENTFD, "IORING_UNREGISTER_EVENTFD", null, 0);
+    this.setEventfdEnabled(true);
+    this.register(IORING_REGISTER_EVENTFD, "IORING_REGISTER_EVENTFD", new Int32Array([this.#notifier.fd]), 1);
+    this.#userEventfd = -1;
+    this.#schedule();
+  }
+
+  /**
+   * Stops (or restarts) signals to the caller's registered eventfd without unregistering it, by
+   * IORING_CQ_EVENTFD_DISABLED in the CQ ring's flags (5.8). Only for the caller's eventfd: the ring's own
+   * waiter needs its signals.
+   */
+  setEventfdEnabled(enabled: boolean): void {
+    if (this.#userEventfd < 0 && !enabled) {
+      throw new TypeError(
+        "Cannot disable eventfd signals: no eventfd of yours is registered (the ring's waiter needs them)",
+      );
+    }
+    const flags = Atomics.load(this.#cq, this.#cqFlags);
+    const next = enabled ? flags & ~IORING_CQ_EVENTFD_DISABLED : flags | IORING_CQ_EVENTFD_DISABLED;
+    Atomics.store(this.#cq, this.#cqFlags, next >>> 0);
+  }
+
+  /**
+   * Delivers what the kernel has completed (promise operations settle; low-level completions go to
+   * `completions()` and `forEachCompletion()`), runs deferred completion work if the ring needs it, and
+   * submits anything queued. The ring does this by itself unless the caller's eventfd is registered.
+   */
+  reap(): void {
+    this.#submit();
+    this.service();
   }
 
   /** SQEs written but not yet handed to the kernel. */
@@ -1336,6 +1418,8 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
+    // The waiter must see the rest of this ring's completions, so it gets the eventfd slot back.
+    if (this.#userEventfd >= 0) this.unregisterEventfd();
     this.#closing = new Promise<void>((resolve) => (this.#finishClose = resolve));
     if (this.queued > 0 && !this.#sqpoll) this.#failQueued(ECANCELED);
     for (const waiter of this.#lowWaiters.splice(0)) waiter(null);

@@ -14,11 +14,12 @@ import {
   Nop,
   O_CREAT,
   O_RDWR,
+  Read,
   ReadFixed,
   WriteFixed,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, pattern, pipe, tempDir } from "./_util.ts";
+import { closeFds, n, pattern, pipe, tempDir } from "./_util.ts";
 
 test("reads through a registered file and a registered buffer equal plain reads", async () => {
   const dir = tempDir();
@@ -254,5 +255,70 @@ test("openat opens straight into a registered slot, or a free one, and close fre
     );
   } finally {
     dir.remove();
+  }
+});
+
+test("a caller's eventfd is signalled by completions, async-only with EVENTFD_ASYNC, and can be silenced", async () => {
+  await using ring = new IoRing();
+  const efd = n.eventfd(0, 0o4000 /* EFD_NONBLOCK */);
+  const counter = new BigUint64Array(1);
+  const drain = () => (n.read(efd, counter, 8) === 8 ? Number(counter[0]) : 0);
+  const [r, w] = pipe();
+  try {
+    ring.registerEventfd(efd);
+    ring.prepare(new Nop(), 1);
+    ring.submit();
+    assert.ok(drain() > 0, "the NOP's completion signalled the eventfd");
+    ring.reap();
+    assert.deepEqual(ring.forEachCompletion(() => {}), 1);
+
+    ring.setEventfdEnabled(false);
+    ring.prepare(new Nop(), 2);
+    ring.submit();
+    assert.equal(drain(), 0, "IORING_CQ_EVENTFD_DISABLED silences it");
+    ring.setEventfdEnabled(true);
+    ring.reap();
+    assert.equal(ring.forEachCompletion(() => {}), 1);
+
+    ring.unregisterEventfd();
+    ring.registerEventfd(efd, { async: true });
+    ring.prepare(new Nop(), 3);
+    ring.submit();
+    assert.equal(drain(), 0, "an inline completion does not signal an async-only eventfd");
+    // EVENTFD_ASYNC signals only for completions posted by the kernel's io-wq workers: IOSQE_ASYNC sends
+    // the read there.
+    ring.prepare(new Read(r, new Uint8Array(4)).flags(IOSQE_ASYNC), 4);
+    ring.submit();
+    n.write(w, new Uint8Array([1, 2, 3, 4]), 4);
+    let signalled = 0;
+    for (let i = 0; i < 200 && signalled === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      signalled = drain();
+    }
+    assert.ok(signalled > 0, "the read completed in an io-wq worker and signalled");
+    ring.reap();
+    const got: number[] = [];
+    ring.forEachCompletion((userData) => got.push(userData));
+    assert.deepEqual(got.sort(), [3, 4]);
+    ring.unregisterEventfd();
+    assert.equal(await ring.nop(), 0, "the ring's own waiter works again");
+    assert.throws(() => ring.setEventfdEnabled(false), TypeError);
+  } finally {
+    closeFds(r, w, efd);
+  }
+});
+
+test("closing a ring driven by the caller's eventfd still settles what was in flight", async () => {
+  const ring = new IoRing();
+  const efd = n.eventfd(0, 0o4000);
+  const [r, w] = pipe();
+  try {
+    ring.registerEventfd(efd);
+    const read = ring.read(r, new Uint8Array(1)).catch((e) => e.code);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await ring.close();
+    assert.equal(await read, "ECANCELED");
+  } finally {
+    closeFds(r, w, efd);
   }
 });
