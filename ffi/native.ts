@@ -72,6 +72,7 @@ const MAP_SHARED = 0x01;
 const MAP_POPULATE = 0x08000;
 const ENOSYS = 38;
 const EPERM = 1;
+const ENOMEM = 12;
 
 function env(name: string): string | undefined {
   try {
@@ -175,6 +176,10 @@ function whySetupFailed(errno: number): string {
       return "io_uring_setup failed with EPERM: io_uring is limited to the io_uring_group (/proc/sys/kernel/io_uring_disabled = 1)";
     }
     return "io_uring_setup failed with EPERM: a seccomp profile or security module forbids io_uring (containers often do)";
+  }
+  if (errno === ENOMEM) {
+    return "io_uring_setup failed with ENOMEM: RLIMIT_MEMLOCK is too low for the ring's memory " +
+      "(raise it with `ulimit -l`, LimitMEMLOCK= in a systemd unit, or --ulimit memlock in a container)";
   }
   return `io_uring_setup failed with errno ${errno}`;
 }

@@ -83,3 +83,25 @@ test("this process uses the path the suite asked for", () => {
   if (asked) assert.equal(ring.nativePath, asked);
   else assert.equal(ring.nativePath, "liburing");
 });
+
+const dropsIpcLock = process.getuid?.() === 0 &&
+  spawnSync("sh", ["-c", "command -v prlimit && command -v setpriv"]).status === 0;
+
+test("when the ring's memory is over RLIMIT_MEMLOCK, the error names the limit and how to raise it", () => {
+  const dir = tempDir();
+  try {
+    const script = join(dir.path, "probe.ts");
+    writeFileSync(script, PROBE.replaceAll("MOD", new URL("../mod.ts", import.meta.url).href));
+    const [cmd, args] = runtimeCommand(script);
+    const child = spawnSync(
+      "prlimit",
+      ["--memlock=0:0", "setpriv", "--bounding-set", "-ipc_lock", "--inh-caps", "-ipc_lock", cmd, ...args],
+      { encoding: "utf8", timeout: 15_000 },
+    );
+    assert.match(child.stdout + child.stderr, /io_uring_setup failed with ENOMEM: RLIMIT_MEMLOCK is too low/);
+  } finally {
+    dir.remove();
+  }
+}, {
+  skip: dropsIpcLock ? false : "needs root with prlimit and setpriv to run a child without CAP_IPC_LOCK",
+});
