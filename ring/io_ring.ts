@@ -1159,6 +1159,34 @@ export class IoRing extends IoRingCore {
   }
 
   /**
+   * Registers an empty buffer table of `count` slots (IORING_RSRC_REGISTER_SPARSE, 5.19), to be filled by
+   * {@link IoRing.updateBuffers}.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * ring.registerSparseBuffers(16);
+   * console.log(ring.updateBuffers(3, [new Uint8Array(4096)])); // 1
+   * ```
+   */
+  registerSparseBuffers(count: number): void {
+    if (!Number.isInteger(count) || count < 1 || count > 16384) {
+      throw new RangeError(
+        `Cannot register buffers: count must be an integer from 1 to 16384: current value is ${count}`,
+      );
+    }
+    this.#rsrcRegister(
+      IORING_REGISTER_BUFFERS2,
+      "IORING_REGISTER_BUFFERS2",
+      count,
+      IORING_RSRC_REGISTER_SPARSE,
+      null,
+    );
+    this.#fixedBuffers = [];
+  }
+
+  /**
    * Replaces registered buffers `offset…` (IORING_REGISTER_BUFFERS_UPDATE, 5.13). Returns how many were updated.
    *
    * @example

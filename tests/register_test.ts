@@ -364,3 +364,23 @@ test("a registration over RLIMIT_MEMLOCK says which limit and how to raise it", 
     dir.remove();
   }
 }, { skip: limitTools });
+
+test("a sparse buffer table filled by update serves READ_FIXED, and a replaced buffer's tag comes back", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const fd = await ring.openat(dir.file("b", "fixed buffer"));
+    ring.registerSparseBuffers(4);
+    await assert.rejects(ring.readFixed(fd, new Uint8Array(16), 2, 0), IoRingError, "an empty buffer slot");
+    const first = new Uint8Array(64);
+    assert.equal(ring.updateBuffers(2, [first], { tags: [9001] }), 1);
+    assert.equal(await ring.readFixed(fd, first.subarray(0, 32), 2, 0), 12);
+    assert.equal(new TextDecoder().decode(first.subarray(0, 12)), "fixed buffer");
+    ring.updateBuffers(2, [new Uint8Array(64)]);
+    const { value } = await ring.completions().next();
+    assert.equal(value?.userData, 9001, "the replaced buffer's tag is posted once the kernel let go of it");
+    await ring.close(fd);
+  } finally {
+    dir.remove();
+  }
+});
