@@ -58,7 +58,6 @@ import {
   O_NONBLOCK,
   O_RDWR,
   O_WRONLY,
-  type Op,
   POSIX_FADV_DONTNEED,
   POSIX_FADV_WILLNEED,
   RENAME_EXCHANGE,
@@ -73,7 +72,6 @@ import {
   XATTR_REPLACE,
 } from "../mod.ts";
 import * as constants from "../ring/constants.ts";
-import { SqeWriter } from "../ring/sqe.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Read } from "../ops/read.ts";
 import { ReadFixed } from "../ops/read_fixed.ts";

@@ -54,7 +54,6 @@ import {
   IOSQE_FIXED_FILE,
   IOSQE_IO_LINK,
   Nop,
-  type Op,
   P_PID,
   POLLIN,
   POLLOUT,
@@ -67,7 +66,6 @@ import {
   WSTOPPED,
 } from "../mod.ts";
 import * as constants from "../ring/constants.ts";
-import { SqeWriter } from "../ring/sqe.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { AsyncCancel } from "../ops/async_cancel.ts";
 import { LinkTimeout } from "../ops/link_timeout.ts";
