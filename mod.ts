@@ -40,3 +40,4 @@ export * from "./ring/constants.ts";
 export * from "./ops/mod.ts";
 export { type FixedBuffer, FixedBufferPool, type FixedBufferPoolOptions } from "./ring/fixed_buffer_pool.ts";
 export { BufferRing, type BufferRingOptions, type BufferRingTake } from "./ring/buffer_ring.ts";
+export { SqeWriter } from "./ring/sqe.ts";

@@ -50,10 +50,29 @@ export interface Native {
   createWaiter(fd: number, onReadable: () => void): ReadableWaiter;
 }
 
-/** Thrown when no way to io_uring works; `attempts` says what was tried and why it failed. */
+/**
+ * Thrown when no way to io_uring works; `attempts` says what was tried and why it failed.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, IoUringUnavailableError } from "@ioring/ioring";
+ * try {
+ *   using ring = new IoRing();
+ * } catch (error) {
+ *   if (error instanceof IoUringUnavailableError) console.error(error.attempts.join("\n"));
+ * }
+ * ```
+ */
 export class IoUringUnavailableError extends Error {
   /** Each path tried, with the reason it failed. */
   readonly attempts: readonly string[];
+
+  /**
+   * Builds the error, listing each attempt on its own line.
+   *
+   * @param attempts Each path tried, with the reason it failed.
+   * @param options The underlying error as `cause`.
+   */
   constructor(attempts: string[], options?: ErrorOptions) {
     super(`io_uring is not available:\n  - ${attempts.join("\n  - ")}`, options);
     this.name = "IoUringUnavailableError";

@@ -75,6 +75,7 @@ export abstract class MsgOp extends OpBase {
   readonly #header: DataView;
   readonly #msghdrAddress: number;
 
+  /** Checks and keeps the fields the subclass's op writes; `name` (or `verb`) is used in error messages. */
   constructor(name: string, fd: number | FixedFile, parts: MsgParts) {
     super();
     const what = `${name} ${fdLabel(fd)}`;

@@ -22,6 +22,7 @@ export abstract class BufferOp extends OpBase {
   #offset: number;
   readonly #rwFlags: number;
 
+  /** Checks and keeps the fields the subclass's op writes; `name` (or `verb`) is used in error messages. */
   constructor(
     name: string,
     fd: number | FixedFile,

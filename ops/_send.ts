@@ -33,6 +33,7 @@ export abstract class SendOp extends OpBase {
   /** The `IORING_RECVSEND_*` flags for `sqe.ioprio`. */
   protected sendFlags: number;
 
+  /** Checks and keeps the fields the subclass's op writes; `name` (or `verb`) is used in error messages. */
   constructor(name: string, fd: number | FixedFile, buffer: BufferSource, options: SendOptions) {
     super();
     const what = `${name} ${fdLabel(fd)}`;

@@ -56,13 +56,13 @@ export interface UnixSocketAddress {
 export type SocketAddress = Ipv4SocketAddress | Ipv6SocketAddress | UnixSocketAddress;
 
 /** Size of `struct sockaddr_in`. */
-export const SOCKADDR_IN_SIZE = SOCKADDR_IN.size;
+export const SOCKADDR_IN_SIZE: number = SOCKADDR_IN.size;
 /** Size of `struct sockaddr_in6`. */
-export const SOCKADDR_IN6_SIZE = SOCKADDR_IN6.size;
+export const SOCKADDR_IN6_SIZE: number = SOCKADDR_IN6.size;
 /** Size of `struct sockaddr_un`. */
-export const SOCKADDR_UN_SIZE = SOCKADDR_UN.size;
+export const SOCKADDR_UN_SIZE: number = SOCKADDR_UN.size;
 /** Size of `struct sockaddr_storage`: room for any address. */
-export const SOCKADDR_STORAGE_SIZE = SOCKADDR_STORAGE.size;
+export const SOCKADDR_STORAGE_SIZE: number = SOCKADDR_STORAGE.size;
 
 const SUN_PATH_SIZE = SOCKADDR_UN.size - SOCKADDR_UN.path;
 const encoder = new TextEncoder();

@@ -30,6 +30,7 @@ export abstract class TwoPathOp extends OpBase {
   readonly #oldAddress: number;
   readonly #newAddress: number;
 
+  /** Checks and keeps the fields the subclass's op writes; `name` (or `verb`) is used in error messages. */
   constructor(verb: string, oldPath: string | URL, newPath: string | URL, options: TwoPathOptions) {
     super();
     const what = `${verb} '${pathLabel(oldPath)}' to '${pathLabel(newPath)}'`;

@@ -25,6 +25,7 @@ export abstract class VectoredOp extends OpBase {
   readonly #rwFlags: number;
   readonly #address: number;
 
+  /** Checks and keeps the fields the subclass's op writes; `name` (or `verb`) is used in error messages. */
   constructor(
     name: string,
     fd: number | FixedFile,

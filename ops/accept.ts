@@ -65,9 +65,9 @@ export class Accept extends OpBase {
   /** Points the kernel at no memory without `peerAddress`. */
   override readonly holdsMemory: boolean = true;
   /** Its name in errors. */
-  readonly name = "accept";
+  readonly name: string = "accept";
   /** IORING_OP_ACCEPT. */
-  readonly opcode = IORING_OP_ACCEPT;
+  readonly opcode: number = IORING_OP_ACCEPT;
   /** The Linux version this use of the op needs: 5.5, 5.15 with `direct`, 5.19 with `multishot`, 6.10 with `dontWait`/`pollFirst`. */
   readonly since: string;
   /** Where the kernel writes the peer's address (`struct sockaddr_storage`), or null; held until completion. */
@@ -81,7 +81,11 @@ export class Accept extends OpBase {
   readonly #address: number;
   readonly #lengthAddress: number;
 
-  /** @param fd The listening socket. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param fd The listening socket.
+   */
   constructor(fd: number | FixedFile, options: AcceptOptions = {}) {
     super();
     const what = `accept ${fdLabel(fd)}`;

@@ -56,11 +56,11 @@ export interface AsyncCancelTarget {
  */
 export class AsyncCancel extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "async_cancel";
+  readonly name: string = "async_cancel";
   /** IORING_OP_ASYNC_CANCEL. */
-  readonly opcode = IORING_OP_ASYNC_CANCEL;
+  readonly opcode: number = IORING_OP_ASYNC_CANCEL;
   /** The Linux version this use of the op needs: 5.5 by user data, 5.19 with fd/all/any, 6.0 with a FixedFile, 6.6 with opcode or combined keys. */
   readonly since: string;
   readonly #fd: number;
@@ -68,7 +68,11 @@ export class AsyncCancel extends OpBase {
   readonly #matchOpcode: number;
   readonly #flags: number;
 
-  /** @param target The user data of the request to cancel, or the keys to match. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param target The user data of the request to cancel, or the keys to match.
+   */
   constructor(target: number | AsyncCancelTarget) {
     super();
     const what = "async_cancel";

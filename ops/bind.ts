@@ -21,17 +21,19 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Bind extends OpBase {
   /** Its name in errors. */
-  readonly name = "bind";
+  readonly name: string = "bind";
   /** IORING_OP_BIND. */
-  readonly opcode = IORING_OP_BIND;
+  readonly opcode: number = IORING_OP_BIND;
   /** Available since Linux 6.11. */
-  readonly since = "6.11";
+  readonly since: string = "6.11";
   /** The encoded address (`struct sockaddr_*`) the kernel reads; held until completion. */
   readonly address: Uint8Array;
   readonly #fd: number;
   readonly #addressPointer: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param address The local address to bind to (port 0: the kernel picks one).
    */

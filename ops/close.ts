@@ -19,17 +19,21 @@ import { fdLabel, FixedFile } from "./fixed_file.ts";
  */
 export class Close extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "close";
+  readonly name: string = "close";
   /** IORING_OP_CLOSE. */
-  readonly opcode = IORING_OP_CLOSE;
+  readonly opcode: number = IORING_OP_CLOSE;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   readonly #fd: number;
   readonly #fileIndex: number; // slot + 1 for a direct descriptor, else 0
 
-  /** @param fd The file descriptor to close. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param fd The file descriptor to close.
+   */
   constructor(fd: number | FixedFile) {
     super();
     if (fd instanceof FixedFile) {

@@ -20,17 +20,19 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Connect extends OpBase {
   /** Its name in errors. */
-  readonly name = "connect";
+  readonly name: string = "connect";
   /** IORING_OP_CONNECT. */
-  readonly opcode = IORING_OP_CONNECT;
+  readonly opcode: number = IORING_OP_CONNECT;
   /** Available since Linux 5.5. */
-  readonly since = "5.5";
+  readonly since: string = "5.5";
   /** The encoded address (`struct sockaddr_*`) the kernel reads; held until completion. */
   readonly address: Uint8Array;
   readonly #fd: number;
   readonly #addressPointer: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param address Where to connect.
    */

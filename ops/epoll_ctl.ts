@@ -29,11 +29,11 @@ export interface EpollCtlOptions {
  */
 export class EpollCtl extends OpBase {
   /** Its name in errors. */
-  readonly name = "epoll_ctl";
+  readonly name: string = "epoll_ctl";
   /** IORING_OP_EPOLL_CTL. */
-  readonly opcode = IORING_OP_EPOLL_CTL;
+  readonly opcode: number = IORING_OP_EPOLL_CTL;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   /** The `struct epoll_event` the kernel reads (not for EPOLL_CTL_DEL); held until completion. */
   readonly event: Uint8Array = new Uint8Array(EPOLL_EVENT.size);
   readonly #epfd: number;
@@ -42,6 +42,8 @@ export class EpollCtl extends OpBase {
   readonly #address: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param epfd The epoll instance.
    * @param op EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL.
    * @param fd The file descriptor to watch.

@@ -33,11 +33,11 @@ export interface EpollWaitOptions {
  */
 export class EpollWait extends OpBase {
   /** Its name in errors. */
-  readonly name = "epoll_wait";
+  readonly name: string = "epoll_wait";
   /** IORING_OP_EPOLL_WAIT. */
-  readonly opcode = IORING_OP_EPOLL_WAIT;
+  readonly opcode: number = IORING_OP_EPOLL_WAIT;
   /** Available since Linux 6.15. */
-  readonly since = "6.15";
+  readonly since: string = "6.15";
   /** The `struct epoll_event` slots the kernel fills; held until completion. */
   readonly events: Uint8Array;
   readonly #epfd: number;
@@ -46,6 +46,8 @@ export class EpollWait extends OpBase {
   readonly #address: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param epfd The epoll instance (a registered file is allowed).
    * @param maxEvents How many events one completion can report (at least 1).
    */

@@ -23,11 +23,11 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Fadvise extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "fadvise";
+  readonly name: string = "fadvise";
   /** IORING_OP_FADVISE. */
-  readonly opcode = IORING_OP_FADVISE;
+  readonly opcode: number = IORING_OP_FADVISE;
   /** The Linux version this use of the op needs: 5.6, or 6.11 for a length of 2^32 or more. */
   readonly since: string;
   readonly #fd: number;
@@ -36,6 +36,8 @@ export class Fadvise extends OpBase {
   readonly #advice: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file the advice is about.
    * @param offset Where the range starts.
    * @param length The range's length in bytes; 0 for the rest of the file.

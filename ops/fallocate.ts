@@ -29,19 +29,21 @@ export interface FallocateOptions {
  */
 export class Fallocate extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "fallocate";
+  readonly name: string = "fallocate";
   /** IORING_OP_FALLOCATE. */
-  readonly opcode = IORING_OP_FALLOCATE;
+  readonly opcode: number = IORING_OP_FALLOCATE;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   readonly #fd: number;
   readonly #offset: number;
   readonly #length: number;
   readonly #mode: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file to allocate in.
    * @param offset Where the range starts.
    * @param length The range's length in bytes.

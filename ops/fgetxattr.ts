@@ -31,11 +31,11 @@ export interface GetxattrOptions {
  */
 export class Fgetxattr extends OpBase {
   /** Its name in errors. */
-  readonly name = "fgetxattr";
+  readonly name: string = "fgetxattr";
   /** IORING_OP_FGETXATTR. */
-  readonly opcode = IORING_OP_FGETXATTR;
+  readonly opcode: number = IORING_OP_FGETXATTR;
   /** Available since Linux 5.19. */
-  readonly since = "5.19";
+  readonly since: string = "5.19";
   /** The NUL-terminated attribute name; held until completion. */
   readonly attrName: Uint8Array;
   /** Where the kernel writes the value; held until completion. */
@@ -45,6 +45,8 @@ export class Fgetxattr extends OpBase {
   readonly #valueAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file.
    * @param name The attribute's name, with its namespace ("user.x").
    */

@@ -30,9 +30,9 @@ import { OpBase } from "./op.ts";
  */
 export class FilesUpdate extends OpBase {
   /** Its name in errors. */
-  readonly name = "files_update";
+  readonly name: string = "files_update";
   /** IORING_OP_FILES_UPDATE. */
-  readonly opcode = IORING_OP_FILES_UPDATE;
+  readonly opcode: number = IORING_OP_FILES_UPDATE;
   /** The Linux version this use of the op needs: 5.6, or 5.19 with IORING_FILE_INDEX_ALLOC. */
   readonly since: string;
   /** The fds the kernel reads (and, with IORING_FILE_INDEX_ALLOC, the slots it writes back); held until completion. */
@@ -41,6 +41,8 @@ export class FilesUpdate extends OpBase {
   readonly #address: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fds The file descriptors to install (at least one), -1 to empty a slot, -2 to skip one.
    * @param offset The first slot, or IORING_FILE_INDEX_ALLOC to let the kernel pick free ones.
    */

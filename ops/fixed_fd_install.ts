@@ -27,17 +27,21 @@ export interface FixedFdInstallOptions {
  */
 export class FixedFdInstall extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "fixed_fd_install";
+  readonly name: string = "fixed_fd_install";
   /** IORING_OP_FIXED_FD_INSTALL. */
-  readonly opcode = IORING_OP_FIXED_FD_INSTALL;
+  readonly opcode: number = IORING_OP_FIXED_FD_INSTALL;
   /** Available since Linux 6.8. */
-  readonly since = "6.8";
+  readonly since: string = "6.8";
   readonly #slot: number;
   readonly #flags: number;
 
-  /** @param file The registered file to install. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param file The registered file to install.
+   */
   constructor(file: FixedFile, options: FixedFdInstallOptions = {}) {
     super();
     const what = "install a registered file as an fd";

@@ -18,7 +18,11 @@ export class FixedFile {
   /** The slot in the ring's registered-file table. */
   readonly index: number;
 
-  /** @param index The slot in the ring's registered-file table. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param index The slot in the ring's registered-file table.
+   */
   constructor(index: number) {
     this.index = checkInt(index, "name a registered file", "index", 0, 0x7fffffff, "an integer >= 0");
   }

@@ -29,11 +29,11 @@ export interface SetxattrOptions {
  */
 export class Fsetxattr extends OpBase {
   /** Its name in errors. */
-  readonly name = "fsetxattr";
+  readonly name: string = "fsetxattr";
   /** IORING_OP_FSETXATTR. */
-  readonly opcode = IORING_OP_FSETXATTR;
+  readonly opcode: number = IORING_OP_FSETXATTR;
   /** Available since Linux 5.19. */
-  readonly since = "5.19";
+  readonly since: string = "5.19";
   /** The NUL-terminated attribute name; held until completion. */
   readonly attrName: Uint8Array;
   /** The attribute's new value; held until completion. */
@@ -44,6 +44,8 @@ export class Fsetxattr extends OpBase {
   readonly #valueAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file.
    * @param name The attribute's name, with its namespace ("user.x").
    * @param value Its value (a whole view; may be empty).

@@ -26,17 +26,21 @@ export interface FsyncOptions {
  */
 export class Fsync extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "fsync";
+  readonly name: string = "fsync";
   /** IORING_OP_FSYNC. */
-  readonly opcode = IORING_OP_FSYNC;
+  readonly opcode: number = IORING_OP_FSYNC;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
   readonly #fd: number;
   readonly #flags: number;
 
-  /** @param fd The file descriptor to sync. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param fd The file descriptor to sync.
+   */
   constructor(fd: number | FixedFile, options: FsyncOptions = {}) {
     super();
     this.#fd = this.useFd(fd, `fsync ${fdLabel(fd)}`);

@@ -22,17 +22,19 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Ftruncate extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "ftruncate";
+  readonly name: string = "ftruncate";
   /** IORING_OP_FTRUNCATE. */
-  readonly opcode = IORING_OP_FTRUNCATE;
+  readonly opcode: number = IORING_OP_FTRUNCATE;
   /** Available since Linux 6.9. */
-  readonly since = "6.9";
+  readonly since: string = "6.9";
   readonly #fd: number;
   readonly #length: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file to cut or extend (open for writing).
    * @param length Its new size in bytes.
    */

@@ -40,11 +40,11 @@ export interface FutexOptions {
  */
 export class FutexWait extends OpBase {
   /** Its name in errors. */
-  readonly name = "futex_wait";
+  readonly name: string = "futex_wait";
   /** IORING_OP_FUTEX_WAIT. */
-  readonly opcode = IORING_OP_FUTEX_WAIT;
+  readonly opcode: number = IORING_OP_FUTEX_WAIT;
   /** Available since Linux 6.7. */
-  readonly since = "6.7";
+  readonly since: string = "6.7";
   /** The array holding the futex word; held until completion. */
   readonly futex: FutexArray;
   readonly #address: number;
@@ -53,6 +53,8 @@ export class FutexWait extends OpBase {
   readonly #futexFlags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param futex The array holding the futex word.
    * @param index The word's index in it.
    * @param value The value the word must still hold for the wait to start.

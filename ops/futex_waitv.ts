@@ -46,18 +46,22 @@ const TWO_32 = 4294967296;
  */
 export class FutexWaitv extends OpBase {
   /** Its name in errors. */
-  readonly name = "futex_waitv";
+  readonly name: string = "futex_waitv";
   /** IORING_OP_FUTEX_WAITV. */
-  readonly opcode = IORING_OP_FUTEX_WAITV;
+  readonly opcode: number = IORING_OP_FUTEX_WAITV;
   /** Available since Linux 6.7. */
-  readonly since = "6.7";
+  readonly since: string = "6.7";
   /** The arrays holding the futex words, in order; held until completion. */
   readonly futexes: readonly FutexArray[];
   /** The `struct futex_waitv` array the kernel reads; held until completion. */
   readonly waitv: Uint32Array;
   readonly #address: number;
 
-  /** @param waiters The words to wait on (1 to 128). */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param waiters The words to wait on (1 to 128).
+   */
   constructor(waiters: readonly FutexWaiter[]) {
     super();
     const what = "futex_waitv";

@@ -28,11 +28,11 @@ import { OpBase } from "./op.ts";
  */
 export class FutexWake extends OpBase {
   /** Its name in errors. */
-  readonly name = "futex_wake";
+  readonly name: string = "futex_wake";
   /** IORING_OP_FUTEX_WAKE. */
-  readonly opcode = IORING_OP_FUTEX_WAKE;
+  readonly opcode: number = IORING_OP_FUTEX_WAKE;
   /** Available since Linux 6.7. */
-  readonly since = "6.7";
+  readonly since: string = "6.7";
   /** The array holding the futex word; held until completion. */
   readonly futex: FutexArray;
   readonly #address: number;
@@ -41,6 +41,8 @@ export class FutexWake extends OpBase {
   readonly #futexFlags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param futex The array holding the futex word.
    * @param index The word's index in it.
    * @param count The most waiters to wake (default 1).

@@ -23,11 +23,11 @@ export type { GetxattrOptions } from "./fgetxattr.ts";
  */
 export class Getxattr extends OpBase {
   /** Its name in errors. */
-  readonly name = "getxattr";
+  readonly name: string = "getxattr";
   /** IORING_OP_GETXATTR. */
-  readonly opcode = IORING_OP_GETXATTR;
+  readonly opcode: number = IORING_OP_GETXATTR;
   /** Available since Linux 5.19. */
-  readonly since = "5.19";
+  readonly since: string = "5.19";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   /** The NUL-terminated attribute name; held until completion. */
@@ -39,6 +39,8 @@ export class Getxattr extends OpBase {
   readonly #valueAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param path The file.
    * @param name The attribute's name, with its namespace ("user.x").
    */

@@ -32,17 +32,21 @@ export interface LinkTimeoutOptions {
  */
 export class LinkTimeout extends OpBase {
   /** Its name in errors. */
-  readonly name = "link_timeout";
+  readonly name: string = "link_timeout";
   /** IORING_OP_LINK_TIMEOUT. */
-  readonly opcode = IORING_OP_LINK_TIMEOUT;
+  readonly opcode: number = IORING_OP_LINK_TIMEOUT;
   /** Available since Linux 5.5. */
-  readonly since = "5.5";
+  readonly since: string = "5.5";
   /** The `struct __kernel_timespec` the kernel reads; held until completion. */
   readonly timespec: BigInt64Array;
   readonly #flags: number;
   readonly #address: number;
 
-  /** @param time How long (or until when, with IORING_TIMEOUT_ABS): milliseconds or `{ sec, nsec }`. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param time How long (or until when, with IORING_TIMEOUT_ABS): milliseconds or `{ sec, nsec }`.
+   */
   constructor(time: TimeSpec, options: LinkTimeoutOptions = {}) {
     super();
     this.timespec = encodeTimespec(time, "link_timeout");

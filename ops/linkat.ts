@@ -28,13 +28,15 @@ export interface LinkatOptions extends TwoPathOptions {
  */
 export class Linkat extends TwoPathOp {
   /** Its name in errors. */
-  readonly name = "linkat";
+  readonly name: string = "linkat";
   /** IORING_OP_LINKAT. */
-  readonly opcode = IORING_OP_LINKAT;
+  readonly opcode: number = IORING_OP_LINKAT;
   /** Available since Linux 5.15. */
-  readonly since = "5.15";
+  readonly since: string = "5.15";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param oldPath The existing file.
    * @param newPath Its new, additional name.
    */

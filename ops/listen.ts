@@ -21,17 +21,19 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Listen extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "listen";
+  readonly name: string = "listen";
   /** IORING_OP_LISTEN. */
-  readonly opcode = IORING_OP_LISTEN;
+  readonly opcode: number = IORING_OP_LISTEN;
   /** Available since Linux 6.11. */
-  readonly since = "6.11";
+  readonly since: string = "6.11";
   readonly #fd: number;
   readonly #backlog: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The bound socket.
    * @param backlog The most pending connections; default SOMAXCONN (4096).
    */

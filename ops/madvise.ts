@@ -23,9 +23,9 @@ import { OpBase } from "./op.ts";
  */
 export class Madvise extends OpBase {
   /** Its name in errors. */
-  readonly name = "madvise";
+  readonly name: string = "madvise";
   /** IORING_OP_MADVISE. */
-  readonly opcode = IORING_OP_MADVISE;
+  readonly opcode: number = IORING_OP_MADVISE;
   /** The Linux version this use of the op needs: 5.6, or 6.11 for 4 GiB or more. */
   readonly since: string;
   /** The memory the advice is about; held until completion. */
@@ -34,6 +34,8 @@ export class Madvise extends OpBase {
   readonly #advice: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param buffer The memory range (its whole view).
    * @param advice A `MADV_*` value.
    */

@@ -27,18 +27,22 @@ export interface MkdiratOptions {
  */
 export class Mkdirat extends OpBase {
   /** Its name in errors. */
-  readonly name = "mkdirat";
+  readonly name: string = "mkdirat";
   /** IORING_OP_MKDIRAT. */
-  readonly opcode = IORING_OP_MKDIRAT;
+  readonly opcode: number = IORING_OP_MKDIRAT;
   /** Available since Linux 5.15. */
-  readonly since = "5.15";
+  readonly since: string = "5.15";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   readonly #dirfd: number;
   readonly #mode: number;
   readonly #address: number;
 
-  /** @param path The directory to create. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param path The directory to create.
+   */
   constructor(path: string | URL, options: MkdiratOptions = {}) {
     super();
     const what = `mkdirat '${pathLabel(path)}'`;

@@ -14,6 +14,11 @@
  * @module
  */
 export { type Op, OpBase } from "./op.ts";
+export { BufferOp } from "./_rw.ts";
+export { VectoredOp } from "./_vectored.ts";
+export { TwoPathOp, type TwoPathOptions } from "./_two_paths.ts";
+export { MsgOp } from "./_msghdr.ts";
+export { SendOp } from "./_send.ts";
 export { FixedFile } from "./fixed_file.ts";
 export type { BufferSource } from "./_memory.ts";
 export { Nop } from "./nop.ts";

@@ -56,11 +56,11 @@ const MAX_USER_DATA = Number.MAX_SAFE_INTEGER;
  */
 export class MsgRing extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "msg_ring";
+  readonly name: string = "msg_ring";
   /** IORING_OP_MSG_RING. */
-  readonly opcode = IORING_OP_MSG_RING;
+  readonly opcode: number = IORING_OP_MSG_RING;
   /** The Linux version this use of the op needs: 5.18, or 6.3 with `cqeFlags`. */
   readonly since: string;
   readonly #fd: number;
@@ -69,6 +69,8 @@ export class MsgRing extends OpBase {
   readonly #cqeFlags: number | undefined;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param target The target ring's fd.
    * @param userData The `user_data` of the target's CQE (0 to 2^53-1).
    * @param res The `res` of the target's CQE (a 32-bit signed integer); default 0.
@@ -114,13 +116,13 @@ export class MsgRing extends OpBase {
  */
 export class MsgRingFd extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "msg_ring";
+  readonly name: string = "msg_ring";
   /** IORING_OP_MSG_RING. */
-  readonly opcode = IORING_OP_MSG_RING;
+  readonly opcode: number = IORING_OP_MSG_RING;
   /** IORING_MSG_SEND_FD is available since Linux 6.0. */
-  readonly since = "6.0";
+  readonly since: string = "6.0";
   readonly #fd: number;
   readonly #source: number;
   readonly #fileIndex: number;
@@ -128,6 +130,8 @@ export class MsgRingFd extends OpBase {
   readonly #flags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param target The target ring's fd.
    * @param source The direct descriptor of this ring to send.
    */

@@ -16,13 +16,13 @@ import { OpBase } from "./op.ts";
  */
 export class Nop extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "nop";
+  readonly name: string = "nop";
   /** IORING_OP_NOP. */
-  readonly opcode = IORING_OP_NOP;
+  readonly opcode: number = IORING_OP_NOP;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     sqe.prepRw(IORING_OP_NOP, -1, 0, 0, 0);

@@ -36,11 +36,11 @@ export interface OpenatOptions {
  */
 export class Openat extends OpBase {
   /** Its name in errors. */
-  readonly name = "openat";
+  readonly name: string = "openat";
   /** IORING_OP_OPENAT. */
-  readonly opcode = IORING_OP_OPENAT;
+  readonly opcode: number = IORING_OP_OPENAT;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   readonly #dirfd: number;
@@ -49,7 +49,11 @@ export class Openat extends OpBase {
   readonly #mode: number;
   readonly #address: number;
 
-  /** @param path The file to open. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param path The file to open.
+   */
   constructor(path: string | URL, options: OpenatOptions = {}) {
     super();
     const what = `openat '${path}'`;

@@ -41,11 +41,11 @@ export interface Openat2Options {
  */
 export class Openat2 extends OpBase {
   /** Its name in errors. */
-  readonly name = "openat2";
+  readonly name: string = "openat2";
   /** IORING_OP_OPENAT2. */
-  readonly opcode = IORING_OP_OPENAT2;
+  readonly opcode: number = IORING_OP_OPENAT2;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   /** The `struct open_how` (flags, mode, resolve as 64-bit little-endian words) the kernel reads. */
@@ -54,7 +54,11 @@ export class Openat2 extends OpBase {
   readonly #pathAddress: number;
   readonly #howAddress: number;
 
-  /** @param path The file to open. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param path The file to open.
+   */
   constructor(path: string | URL, options: Openat2Options = {}) {
     super();
     const what = `openat2 '${pathLabel(path)}'`;

@@ -30,17 +30,21 @@ export interface PipeOptions {
  */
 export class Pipe extends OpBase {
   /** Its name in errors. */
-  readonly name = "pipe";
+  readonly name: string = "pipe";
   /** IORING_OP_PIPE. */
-  readonly opcode = IORING_OP_PIPE;
+  readonly opcode: number = IORING_OP_PIPE;
   /** Available since Linux 6.16. */
-  readonly since = "6.16";
+  readonly since: string = "6.16";
   /** The two fds the kernel writes; held until completion. */
   readonly fds: Int32Array = new Int32Array(2);
   readonly #flags: number;
   readonly #address: number;
 
-  /** @param options The pipe2(2) flags. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param options The pipe2(2) flags.
+   */
   constructor(options: PipeOptions = {}) {
     super();
     this.#flags = (checkFlags(options.flags ?? 0, "pipe") | O_CLOEXEC) >>> 0;

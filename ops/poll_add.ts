@@ -39,11 +39,11 @@ export interface PollAddOptions {
  */
 export class PollAdd extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "poll_add";
+  readonly name: string = "poll_add";
   /** IORING_OP_POLL_ADD. */
-  readonly opcode = IORING_OP_POLL_ADD;
+  readonly opcode: number = IORING_OP_POLL_ADD;
   /** The Linux version this use of the op needs: 5.1, or 5.13 with `multishot`. */
   readonly since: string;
   readonly #fd: number;
@@ -51,6 +51,8 @@ export class PollAdd extends OpBase {
   readonly #mode: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file to watch.
    * @param events The `POLL*` events to wait for.
    */

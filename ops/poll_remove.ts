@@ -37,11 +37,11 @@ export interface PollUpdateOptions {
  */
 export class PollRemove extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "poll_remove";
+  readonly name: string = "poll_remove";
   /** IORING_OP_POLL_REMOVE. */
-  readonly opcode = IORING_OP_POLL_REMOVE;
+  readonly opcode: number = IORING_OP_POLL_REMOVE;
   /** The Linux version this use of the op needs: 5.1 to remove, 5.13 to update. */
   readonly since: string;
   readonly #userData: number;
@@ -49,7 +49,11 @@ export class PollRemove extends OpBase {
   readonly #events: number;
   readonly #updateFlags: number;
 
-  /** @param userData The user data of the poll to remove or update. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param userData The user data of the poll to remove or update.
+   */
   constructor(userData: number, options: PollUpdateOptions = {}) {
     super();
     const what = "poll_remove";

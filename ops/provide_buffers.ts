@@ -40,11 +40,11 @@ const MAX_BUFFERS = 65536;
  */
 export class ProvideBuffers extends OpBase {
   /** Its name in errors. */
-  readonly name = "provide_buffers";
+  readonly name: string = "provide_buffers";
   /** IORING_OP_PROVIDE_BUFFERS. */
-  readonly opcode = IORING_OP_PROVIDE_BUFFERS;
+  readonly opcode: number = IORING_OP_PROVIDE_BUFFERS;
   /** Available since Linux 5.7. */
-  readonly since = "5.7";
+  readonly since: string = "5.7";
   /** The memory the buffers are carved from; the kernel writes into it until they are used or removed. */
   readonly memory: Uint8Array;
   /** The buffer group id. */
@@ -58,6 +58,8 @@ export class ProvideBuffers extends OpBase {
   readonly #address: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param memory Where the buffers are carved from, in order.
    * @param group The buffer group id (0 to 65535).
    * @param size Bytes per buffer.

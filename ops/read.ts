@@ -23,13 +23,15 @@ export type { ReadWriteOptions } from "./_rw.ts";
  */
 export class Read extends BufferOp {
   /** Its name in errors. */
-  readonly name = "read";
+  readonly name: string = "read";
   /** IORING_OP_READ. */
-  readonly opcode = IORING_OP_READ;
+  readonly opcode: number = IORING_OP_READ;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to read from.
    * @param buffer Where the bytes go.
    * @param offset The file offset, or -1 for the file position (default).

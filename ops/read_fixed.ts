@@ -23,15 +23,17 @@ import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
  */
 export class ReadFixed extends BufferOp {
   /** Its name in errors. */
-  readonly name = "read_fixed";
+  readonly name: string = "read_fixed";
   /** IORING_OP_READ_FIXED. */
-  readonly opcode = IORING_OP_READ_FIXED;
+  readonly opcode: number = IORING_OP_READ_FIXED;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
   /** The registered buffer that `buffer` lies in. */
   readonly bufIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to read from.
    * @param buffer Where the bytes go: a view inside registered buffer `bufIndex`.
    * @param bufIndex The index of the registered buffer.

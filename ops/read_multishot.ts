@@ -39,19 +39,21 @@ export interface ReadMultishotOptions {
  */
 export class ReadMultishot extends OpBase {
   /** Points the kernel at no memory (the provided buffers belong to the ring). */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "read_multishot";
+  readonly name: string = "read_multishot";
   /** IORING_OP_READ_MULTISHOT. */
-  readonly opcode = IORING_OP_READ_MULTISHOT;
+  readonly opcode: number = IORING_OP_READ_MULTISHOT;
   /** Available since Linux 6.7. */
-  readonly since = "6.7";
+  readonly since: string = "6.7";
   readonly #fd: number;
   readonly #bufGroup: number;
   readonly #length: number;
   readonly #offset: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The pollable file to read from.
    * @param bufGroup The provided-buffer group the buffers come from.
    */

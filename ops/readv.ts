@@ -22,13 +22,15 @@ export type { VectoredOptions } from "./_vectored.ts";
  */
 export class Readv extends VectoredOp {
   /** Its name in errors. */
-  readonly name = "readv";
+  readonly name: string = "readv";
   /** IORING_OP_READV. */
-  readonly opcode = IORING_OP_READV;
+  readonly opcode: number = IORING_OP_READV;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to read from.
    * @param buffers Filled in order.
    * @param offset The file offset, or -1 for the file position (default).

@@ -23,15 +23,17 @@ import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
  */
 export class ReadvFixed extends VectoredOp {
   /** Its name in errors. */
-  readonly name = "readv_fixed";
+  readonly name: string = "readv_fixed";
   /** IORING_OP_READV_FIXED. */
-  readonly opcode = IORING_OP_READV_FIXED;
+  readonly opcode: number = IORING_OP_READV_FIXED;
   /** Available since Linux 6.15. */
-  readonly since = "6.15";
+  readonly since: string = "6.15";
   /** The registered buffer that every buffer lies in. */
   readonly bufIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to read from.
    * @param buffers Where the bytes go, in order: views inside registered buffer `bufIndex`.
    * @param bufIndex The index of the registered buffer.

@@ -59,9 +59,9 @@ export class Recv extends OpBase {
   /** Points the kernel at no memory when it receives into provided buffers. */
   override readonly holdsMemory: boolean = true;
   /** Its name in errors. */
-  readonly name = "recv";
+  readonly name: string = "recv";
   /** IORING_OP_RECV. */
-  readonly opcode = IORING_OP_RECV;
+  readonly opcode: number = IORING_OP_RECV;
   /** The Linux version this use of the op needs: 5.6, 5.19 with `pollFirst`, 6.0 with `multishot`. */
   readonly since: string;
   /** The memory the kernel writes, or null with a buffer group; held until completion. */
@@ -74,6 +74,8 @@ export class Recv extends OpBase {
   readonly #group: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffer Where the bytes go, or null to use a provided buffer of `options.bufferGroup`.
    */

@@ -86,15 +86,17 @@ export interface RecvMsgOut {
  */
 export class RecvMsg extends MsgOp {
   /** Its name in errors. */
-  readonly name = "recvmsg";
+  readonly name: string = "recvmsg";
   /** IORING_OP_RECVMSG. */
-  readonly opcode = IORING_OP_RECVMSG;
+  readonly opcode: number = IORING_OP_RECVMSG;
   /** The Linux version this use of the op needs: 5.3, 5.19 with `pollFirst`, 6.0 with `multishot`. */
   readonly since: string;
   readonly #group: number;
   readonly #selects: boolean;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffers Where the payload goes, in order; or null to use a provided buffer of `options.bufferGroup`.
    */

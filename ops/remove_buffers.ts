@@ -20,17 +20,19 @@ import { OpBase } from "./op.ts";
  */
 export class RemoveBuffers extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "remove_buffers";
+  readonly name: string = "remove_buffers";
   /** IORING_OP_REMOVE_BUFFERS. */
-  readonly opcode = IORING_OP_REMOVE_BUFFERS;
+  readonly opcode: number = IORING_OP_REMOVE_BUFFERS;
   /** Available since Linux 5.7. */
-  readonly since = "5.7";
+  readonly since: string = "5.7";
   readonly #group: number;
   readonly #count: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param group The buffer group id (0 to 65535).
    * @param count The most buffers to remove (1 to 65536).
    */

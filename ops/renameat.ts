@@ -28,13 +28,15 @@ export interface RenameatOptions extends TwoPathOptions {
  */
 export class Renameat extends TwoPathOp {
   /** Its name in errors. */
-  readonly name = "renameat";
+  readonly name: string = "renameat";
   /** IORING_OP_RENAMEAT. */
-  readonly opcode = IORING_OP_RENAMEAT;
+  readonly opcode: number = IORING_OP_RENAMEAT;
   /** Available since Linux 5.11. */
-  readonly since = "5.11";
+  readonly since: string = "5.11";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param oldPath The file to rename.
    * @param newPath Its new name.
    */

@@ -23,13 +23,15 @@ export type { SendOptions } from "./_send.ts";
  */
 export class Send extends SendOp {
   /** Its name in errors. */
-  readonly name = "send";
+  readonly name: string = "send";
   /** IORING_OP_SEND. */
-  readonly opcode = IORING_OP_SEND;
+  readonly opcode: number = IORING_OP_SEND;
   /** The Linux version this use of the op needs: 5.6, 5.19 with `pollFirst`, 6.1 with `to`. */
   readonly since: string;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffer The bytes to send.
    */

@@ -50,14 +50,16 @@ export interface SendZcOptions extends SendOptions {
  */
 export class SendZc extends SendOp {
   /** Its name in errors. */
-  readonly name = "send_zc";
+  readonly name: string = "send_zc";
   /** IORING_OP_SEND_ZC. */
-  readonly opcode = IORING_OP_SEND_ZC;
+  readonly opcode: number = IORING_OP_SEND_ZC;
   /** The Linux version this use of the op needs: 6.0, or 6.2 with `reportUsage`. */
   readonly since: string;
   readonly #bufIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffer The bytes to send; they must stay unchanged until the notification.
    */

@@ -24,13 +24,15 @@ export type { SendMsgOptions } from "./_msghdr.ts";
  */
 export class SendMsg extends MsgOp {
   /** Its name in errors. */
-  readonly name = "sendmsg";
+  readonly name: string = "sendmsg";
   /** IORING_OP_SENDMSG. */
-  readonly opcode = IORING_OP_SENDMSG;
+  readonly opcode: number = IORING_OP_SENDMSG;
   /** The Linux version this use of the op needs: 5.3, or 5.19 with `pollFirst`. */
   readonly since: string;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffers The message's bytes, in order.
    */

@@ -36,13 +36,15 @@ export interface SendMsgZcOptions extends SendMsgOptions {
  */
 export class SendMsgZc extends MsgOp {
   /** Its name in errors. */
-  readonly name = "sendmsg_zc";
+  readonly name: string = "sendmsg_zc";
   /** IORING_OP_SENDMSG_ZC. */
-  readonly opcode = IORING_OP_SENDMSG_ZC;
+  readonly opcode: number = IORING_OP_SENDMSG_ZC;
   /** The Linux version this use of the op needs: 6.1, or 6.2 with `reportUsage`. */
   readonly since: string;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param buffers The message's bytes, in order; they must stay unchanged until the notification.
    */

@@ -25,11 +25,11 @@ export type { SetxattrOptions } from "./fsetxattr.ts";
  */
 export class Setxattr extends OpBase {
   /** Its name in errors. */
-  readonly name = "setxattr";
+  readonly name: string = "setxattr";
   /** IORING_OP_SETXATTR. */
-  readonly opcode = IORING_OP_SETXATTR;
+  readonly opcode: number = IORING_OP_SETXATTR;
   /** Available since Linux 5.19. */
-  readonly since = "5.19";
+  readonly since: string = "5.19";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   /** The NUL-terminated attribute name; held until completion. */
@@ -42,6 +42,8 @@ export class Setxattr extends OpBase {
   readonly #valueAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param path The file.
    * @param name The attribute's name, with its namespace ("user.x").
    * @param value Its value (a whole view; may be empty).

@@ -20,17 +20,19 @@ import { fdLabel, type FixedFile } from "./fixed_file.ts";
  */
 export class Shutdown extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "shutdown";
+  readonly name: string = "shutdown";
   /** IORING_OP_SHUTDOWN. */
-  readonly opcode = IORING_OP_SHUTDOWN;
+  readonly opcode: number = IORING_OP_SHUTDOWN;
   /** Available since Linux 5.11. */
-  readonly since = "5.11";
+  readonly since: string = "5.11";
   readonly #fd: number;
   readonly #how: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param how SHUT_RD, SHUT_WR or SHUT_RDWR (default).
    */

@@ -33,19 +33,21 @@ export interface SocketOptions {
  */
 export class Socket extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "socket";
+  readonly name: string = "socket";
   /** IORING_OP_SOCKET. */
-  readonly opcode = IORING_OP_SOCKET;
+  readonly opcode: number = IORING_OP_SOCKET;
   /** Available since Linux 5.19. */
-  readonly since = "5.19";
+  readonly since: string = "5.19";
   readonly #domain: number;
   readonly #type: number;
   readonly #protocol: number;
   readonly #fileIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param domain AF_INET, AF_INET6, AF_UNIX, ...
    * @param type SOCK_STREAM, SOCK_DGRAM, ..., ORed with SOCK_NONBLOCK if wanted.
    * @param protocol IPPROTO_TCP, IPPROTO_UDP, ..., or 0 (default) for the type's default.

@@ -30,13 +30,13 @@ export interface SpliceOptions {
  */
 export class Splice extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "splice";
+  readonly name: string = "splice";
   /** IORING_OP_SPLICE. */
-  readonly opcode = IORING_OP_SPLICE;
+  readonly opcode: number = IORING_OP_SPLICE;
   /** Available since Linux 5.7. */
-  readonly since = "5.7";
+  readonly since: string = "5.7";
   readonly #fdIn: number;
   readonly #fdOut: number;
   readonly #length: number;
@@ -45,6 +45,8 @@ export class Splice extends OpBase {
   readonly #flags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fdIn Where the bytes come from.
    * @param fdOut Where they go.
    * @param length The most bytes to move.

@@ -19,24 +19,39 @@ export interface StatxOptions {
 export interface StatxResult {
   /** The `STATX_*` fields the kernel filled. */
   mask: number;
+  /** Bytes (`stx_size`). */
   size: number;
+  /** File type and permission bits (`stx_mode`). */
   mode: number;
+  /** A regular file. */
   isFile: boolean;
+  /** A directory. */
   isDirectory: boolean;
+  /** A symbolic link (with AT_SYMLINK_NOFOLLOW). */
   isSymlink: boolean;
+  /** Owner user id. */
   uid: number;
+  /** Owner group id. */
   gid: number;
+  /** Hard links. */
   nlink: number;
+  /** Inode number. */
   ino: number;
+  /** 512-byte blocks allocated. */
   blocks: number;
+  /** Preferred I/O block size. */
   blksize: number;
   /** Times in milliseconds since the epoch, with sub-millisecond fractions. */
   atimeMs: number;
+  /** Last modification. */
   mtimeMs: number;
+  /** Last status change. */
   ctimeMs: number;
   /** 0 when the filesystem does not report it. */
   birthtimeMs: number;
+  /** The device holding the file. */
   dev: { major: number; minor: number };
+  /** The device it is, for a device file. */
   rdev: { major: number; minor: number };
 }
 
@@ -61,11 +76,11 @@ const S_IFLNK = 0o120000;
  */
 export class Statx extends OpBase {
   /** Its name in errors. */
-  readonly name = "statx";
+  readonly name: string = "statx";
   /** IORING_OP_STATX. */
-  readonly opcode = IORING_OP_STATX;
+  readonly opcode: number = IORING_OP_STATX;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   /** The `struct statx` the kernel fills; held until completion. */
@@ -76,7 +91,11 @@ export class Statx extends OpBase {
   readonly #pathAddress: number;
   readonly #statxAddress: number;
 
-  /** @param path The file to describe ("" with AT_EMPTY_PATH and a dirfd describes that fd). */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param path The file to describe ("" with AT_EMPTY_PATH and a dirfd describes that fd).
+   */
   constructor(path: string | URL, options: StatxOptions = {}) {
     super();
     const what = `statx '${path}'`;

@@ -26,11 +26,11 @@ export interface SymlinkatOptions {
  */
 export class Symlinkat extends OpBase {
   /** Its name in errors. */
-  readonly name = "symlinkat";
+  readonly name: string = "symlinkat";
   /** IORING_OP_SYMLINKAT. */
-  readonly opcode = IORING_OP_SYMLINKAT;
+  readonly opcode: number = IORING_OP_SYMLINKAT;
   /** Available since Linux 5.15. */
-  readonly since = "5.15";
+  readonly since: string = "5.15";
   /** The NUL-terminated link contents; held until completion. */
   readonly linkTarget: Uint8Array;
   /** The NUL-terminated path of the new link; held until completion. */
@@ -40,6 +40,8 @@ export class Symlinkat extends OpBase {
   readonly #linkAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param target What the link points to (stored as is).
    * @param linkPath Where the link is created.
    */

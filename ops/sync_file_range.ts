@@ -28,19 +28,21 @@ export interface SyncFileRangeOptions {
  */
 export class SyncFileRange extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "sync_file_range";
+  readonly name: string = "sync_file_range";
   /** IORING_OP_SYNC_FILE_RANGE. */
-  readonly opcode = IORING_OP_SYNC_FILE_RANGE;
+  readonly opcode: number = IORING_OP_SYNC_FILE_RANGE;
   /** Available since Linux 5.2. */
-  readonly since = "5.2";
+  readonly since: string = "5.2";
   readonly #fd: number;
   readonly #offset: number;
   readonly #length: number;
   readonly #flags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file to write back.
    * @param offset Where the range starts (default 0).
    * @param length The range's length in bytes, below 2^32; 0 (default) for the rest of the file.

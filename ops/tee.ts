@@ -27,19 +27,21 @@ export interface TeeOptions {
  */
 export class Tee extends OpBase {
   /** Points the kernel at no memory. */
-  override readonly holdsMemory = false;
+  override readonly holdsMemory: boolean = false;
   /** Its name in errors. */
-  readonly name = "tee";
+  readonly name: string = "tee";
   /** IORING_OP_TEE. */
-  readonly opcode = IORING_OP_TEE;
+  readonly opcode: number = IORING_OP_TEE;
   /** Available since Linux 5.8. */
-  readonly since = "5.8";
+  readonly since: string = "5.8";
   readonly #fdIn: number;
   readonly #fdOut: number;
   readonly #length: number;
   readonly #flags: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fdIn The pipe whose bytes are duplicated (a registered file is allowed).
    * @param fdOut The pipe they are duplicated into (a registered file is allowed).
    * @param length The most bytes to duplicate.

@@ -57,18 +57,22 @@ export function encodeTimespec(time: TimeSpec, what: string): BigInt64Array {
  */
 export class Timeout extends OpBase {
   /** Its name in errors. */
-  readonly name = "timeout";
+  readonly name: string = "timeout";
   /** IORING_OP_TIMEOUT. */
-  readonly opcode = IORING_OP_TIMEOUT;
+  readonly opcode: number = IORING_OP_TIMEOUT;
   /** Available since Linux 5.4. */
-  readonly since = "5.4";
+  readonly since: string = "5.4";
   /** The `struct __kernel_timespec` the kernel reads; held until completion. */
   readonly timespec: BigInt64Array;
   readonly #count: number;
   readonly #flags: number;
   readonly #address: number;
 
-  /** @param time How long (or until when, with IORING_TIMEOUT_ABS). */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param time How long (or until when, with IORING_TIMEOUT_ABS).
+   */
   constructor(time: TimeSpec, options: TimeoutOptions = {}) {
     super();
     this.timespec = encodeTimespec(time, "timeout");

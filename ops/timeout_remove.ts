@@ -42,9 +42,9 @@ export class TimeoutRemove extends OpBase {
   /** Points the kernel at memory only for an update. */
   override readonly holdsMemory: boolean;
   /** Its name in errors. */
-  readonly name = "timeout_remove";
+  readonly name: string = "timeout_remove";
   /** IORING_OP_TIMEOUT_REMOVE. */
-  readonly opcode = IORING_OP_TIMEOUT_REMOVE;
+  readonly opcode: number = IORING_OP_TIMEOUT_REMOVE;
   /** The Linux version this use of the op needs: 5.5 to remove, 5.11 to update, 5.15 to update a linked timeout. */
   readonly since: string;
   /** The new `struct __kernel_timespec` of an update (empty for a removal); held until completion. */
@@ -53,7 +53,11 @@ export class TimeoutRemove extends OpBase {
   readonly #flags: number;
   readonly #address: number;
 
-  /** @param userData The user data of the timeout to remove or update. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param userData The user data of the timeout to remove or update.
+   */
   constructor(userData: number, options: TimeoutRemoveOptions = {}) {
     super();
     const what = "timeout_remove";

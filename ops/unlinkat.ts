@@ -27,18 +27,22 @@ export interface UnlinkatOptions {
  */
 export class Unlinkat extends OpBase {
   /** Its name in errors. */
-  readonly name = "unlinkat";
+  readonly name: string = "unlinkat";
   /** IORING_OP_UNLINKAT. */
-  readonly opcode = IORING_OP_UNLINKAT;
+  readonly opcode: number = IORING_OP_UNLINKAT;
   /** Available since Linux 5.11. */
-  readonly since = "5.11";
+  readonly since: string = "5.11";
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   readonly #dirfd: number;
   readonly #flags: number;
   readonly #address: number;
 
-  /** @param path The name to remove. */
+  /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
+   * @param path The name to remove.
+   */
   constructor(path: string | URL, options: UnlinkatOptions = {}) {
     super();
     const what = `unlinkat '${pathLabel(path)}'`;

@@ -66,7 +66,7 @@ export class SocketCmd extends OpBase {
   /** Its name in errors ("uring_cmd SETSOCKOPT"). */
   readonly name: string;
   /** IORING_OP_URING_CMD. */
-  readonly opcode = IORING_OP_URING_CMD;
+  readonly opcode: number = IORING_OP_URING_CMD;
   /** The Linux version the command needs: 6.7, or 6.19 for GETSOCKNAME. */
   readonly since: string;
   /** The `SOCKET_URING_OP_*` command (`sqe.cmd_op`). */
@@ -83,6 +83,8 @@ export class SocketCmd extends OpBase {
   readonly #optlenAddress: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The socket.
    * @param cmdOp A `SOCKET_URING_OP_*` command (prefer the static constructors).
    */

@@ -48,11 +48,11 @@ export interface WaitidResult {
  */
 export class Waitid extends OpBase {
   /** Its name in errors. */
-  readonly name = "waitid";
+  readonly name: string = "waitid";
   /** IORING_OP_WAITID. */
-  readonly opcode = IORING_OP_WAITID;
+  readonly opcode: number = IORING_OP_WAITID;
   /** Available since Linux 6.7. */
-  readonly since = "6.7";
+  readonly since: string = "6.7";
   /** The `siginfo_t` the kernel fills; held until completion. */
   readonly siginfo: Uint8Array = new Uint8Array(SIGINFO.size);
   readonly #idtype: number;
@@ -61,6 +61,8 @@ export class Waitid extends OpBase {
   readonly #address: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param idtype P_PID, P_PIDFD, P_PGID or P_ALL.
    * @param id The process ID, pidfd or process group ID (ignored with P_ALL).
    */

@@ -19,13 +19,15 @@ import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
  */
 export class Write extends BufferOp {
   /** Its name in errors. */
-  readonly name = "write";
+  readonly name: string = "write";
   /** IORING_OP_WRITE. */
-  readonly opcode = IORING_OP_WRITE;
+  readonly opcode: number = IORING_OP_WRITE;
   /** Available since Linux 5.6. */
-  readonly since = "5.6";
+  readonly since: string = "5.6";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to write to.
    * @param buffer The bytes to write.
    * @param offset The file offset, or -1 for the file position (default).

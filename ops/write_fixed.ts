@@ -23,15 +23,17 @@ import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
  */
 export class WriteFixed extends BufferOp {
   /** Its name in errors. */
-  readonly name = "write_fixed";
+  readonly name: string = "write_fixed";
   /** IORING_OP_WRITE_FIXED. */
-  readonly opcode = IORING_OP_WRITE_FIXED;
+  readonly opcode: number = IORING_OP_WRITE_FIXED;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
   /** The registered buffer that `buffer` lies in. */
   readonly bufIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to write to.
    * @param buffer The bytes to write: a view inside registered buffer `bufIndex`.
    * @param bufIndex The index of the registered buffer.

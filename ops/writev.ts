@@ -20,13 +20,15 @@ import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
  */
 export class Writev extends VectoredOp {
   /** Its name in errors. */
-  readonly name = "writev";
+  readonly name: string = "writev";
   /** IORING_OP_WRITEV. */
-  readonly opcode = IORING_OP_WRITEV;
+  readonly opcode: number = IORING_OP_WRITEV;
   /** Available since Linux 5.1. */
-  readonly since = "5.1";
+  readonly since: string = "5.1";
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to write to.
    * @param buffers Written in order.
    * @param offset The file offset, or -1 for the file position (default).

@@ -23,15 +23,17 @@ import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
  */
 export class WritevFixed extends VectoredOp {
   /** Its name in errors. */
-  readonly name = "writev_fixed";
+  readonly name: string = "writev_fixed";
   /** IORING_OP_WRITEV_FIXED. */
-  readonly opcode = IORING_OP_WRITEV_FIXED;
+  readonly opcode: number = IORING_OP_WRITEV_FIXED;
   /** Available since Linux 6.15. */
-  readonly since = "6.15";
+  readonly since: string = "6.15";
   /** The registered buffer that every buffer lies in. */
   readonly bufIndex: number;
 
   /**
+   * Builds the operation; the arguments are checked here, before anything reaches the kernel.
+   *
    * @param fd The file descriptor to write to.
    * @param buffers The bytes to write, in order: views inside registered buffer `bufIndex`.
    * @param bufIndex The index of the registered buffer.

@@ -762,7 +762,7 @@ export const IORING_REGISTER_LAST = 38;
 export const IORING_REGISTER_USE_REGISTERED_RING = 0x80000000;
 
 /** File-update value that leaves the slot unchanged. Since 5.12. */
-export const IORING_REGISTER_FILES_SKIP = -2;
+export const IORING_REGISTER_FILES_SKIP: number = -2;
 
 /** Register an empty table of the given size instead of passing entries. Since 5.19. */
 export const IORING_RSRC_REGISTER_SPARSE = 1 << 0;
@@ -889,7 +889,7 @@ export const IORING_MAX_CQ_ENTRIES = 65536;
 const ARM64 = process.arch === "arm64";
 
 /** openat(2) dirfd meaning the current working directory. */
-export const AT_FDCWD = -100;
+export const AT_FDCWD: number = -100;
 /** Do not follow a final symlink (statx, linkat, ...). */
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 /** unlinkat(2): remove a directory. */

@@ -49,7 +49,7 @@ import {
 } from "./constants.ts";
 import { IoRingError } from "./error.ts";
 import { CQRING_OFFSETS, PARAMS, PROBE, SQRING_OFFSETS } from "./layout.ts";
-import { Notifier, type Serviceable } from "./notifier.ts";
+import { Notifier } from "./notifier.ts";
 import {
   encodeSetup,
   type IoRingOptions,
@@ -226,7 +226,7 @@ function closedError(op: string): IoRingError {
  * console.log(await ring.run(new Nop())); // 0
  * ```
  */
-export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
+export class IoRingCore implements Disposable, AsyncDisposable {
   /** The ring's file descriptor. */
   readonly fd: number;
   /** The SQ size the kernel chose (a power of two). */
@@ -469,7 +469,7 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
   }
 
   /**
-   * Implements {@link Serviceable}: completions are expected, from this
+   * For the completion waiter (`ring/notifier.ts`): completions are expected, from this
    * ring's operations or, while an iterator waits, from other rings (MSG_RING).
    */
   get awaitingCompletions(): boolean {
@@ -683,7 +683,7 @@ export class IoRingCore implements Serviceable, Disposable, AsyncDisposable {
 
   // ---- completion ----------------------------------------------------------
 
-  /** Implements {@link Serviceable}: runs deferred completion work if needed, reaps, resubmits a backlog. */
+  /** For the completion waiter: runs deferred completion work if needed, reaps, resubmits a backlog. */
   service(): void {
     if (this.#closed) return;
     this.#checkOverflow = true;

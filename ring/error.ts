@@ -38,6 +38,8 @@ export class IoRingError extends Error {
   readonly path?: string;
 
   /**
+   * Builds the error and its message ("openat '/x' failed: ENOENT (No such file or directory)").
+   *
    * @param errno The positive errno number (a negative `res` may be passed as is).
    * @param op The operation that failed.
    * @param target The fd or path it was aimed at, and an optional detail appended to the message.

@@ -34,6 +34,8 @@ export class SqeWriter {
   w = 0;
 
   /**
+   * A writer over an SQE array (the ring's mapping, or any scratch buffer for tests).
+   *
    * @param sqes The mapped SQE array.
    * @param sqeSize 64, or 128 with IORING_SETUP_SQE128.
    */
