@@ -41,3 +41,12 @@ export * from "./ops/mod.ts";
 export { type FixedBuffer, FixedBufferPool, type FixedBufferPoolOptions } from "./ring/fixed_buffer_pool.ts";
 export { BufferRing, type BufferRingOptions, type BufferRingTake } from "./ring/buffer_ring.ts";
 export { SqeWriter } from "./ring/sqe.ts";
+export {
+  connect,
+  type ConnectOptions,
+  listen,
+  type ListenOptions,
+  type NetAddr,
+  TcpConn,
+  TcpListener,
+} from "./net/tcp.ts";

@@ -45,6 +45,9 @@ export interface Native {
   pipe2(fds: Int32Array, flags: number): number;
   socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
+  getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
+  setsockopt(fd: number, level: number, name: number, value: ArrayBufferView, length: number): number;
   addressOf(view: ArrayBufferView): number;
   arrayBufferAt(address: number, length: number): ArrayBuffer;
   createWaiter(fd: number, onReadable: () => void): ReadableWaiter;
@@ -165,6 +168,9 @@ function createNative(
     pipe2: (fds, flags) => check(c.pipe2(fds, flags)),
     socketpair: (domain, type, protocol, fds) => check(c.socketpair(domain, type, protocol, fds)),
     fcntl: (fd, cmd, arg) => check(c.fcntl(fd, cmd, arg)),
+    getsockname: (fd, address, length) => check(c.getsockname(fd, address, length)),
+    getpeername: (fd, address, length) => check(c.getpeername(fd, address, length)),
+    setsockopt: (fd, level, name, value, length) => check(c.setsockopt(fd, level, name, value, length)),
     addressOf: adapter.addressOf,
     arrayBufferAt: adapter.arrayBufferAt,
     createWaiter: (fd, onReadable) => adapter.createWaiter(LIBC, fd, onReadable),

@@ -56,6 +56,12 @@ export const LIBC_SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   // int socketpair(int domain, int type, int protocol, int sv[2])
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  // int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen)
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   // int fcntl(int fd, int cmd, ... /* int arg */): variadic, called here with one int argument
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   // int *__errno_location(void): the calling thread's errno

@@ -1,0 +1,326 @@
+/**
+ * TCP over io_uring: {@link listen} and {@link connect} give connections
+ * shaped like `Deno.Conn` (`read` resolving `null` at end of stream, `write`,
+ * `closeWrite`, `close`, and `readable`/`writable` Web Streams), whose every
+ * socket call is an io_uring operation: SOCKET, BIND, LISTEN, ACCEPT
+ * (multishot for a listener's stream of connections), CONNECT, RECV, SEND,
+ * SHUTDOWN, CLOSE.
+ *
+ * @example An echo server and a client on loopback
+ * ```ts
+ * import { connect, IoRing, listen } from "@ioring/ioring";
+ * await using ring = new IoRing();
+ * await using listener = await listen(ring, { hostname: "127.0.0.1", port: 0 });
+ * (async () => {
+ *   for await (const conn of listener) {
+ *     await conn.readable.pipeTo(conn.writable);
+ *     break;
+ *   }
+ * })();
+ * await using conn = await connect(ring, { hostname: "127.0.0.1", port: listener.addr.port });
+ * await conn.write(new TextEncoder().encode("ping"));
+ * const buffer = new Uint8Array(4);
+ * console.log(await conn.read(buffer), new TextDecoder().decode(buffer)); // 4 ping
+ * ```
+ *
+ * @module
+ */
+import { native } from "../ffi/native.ts";
+import { Accept } from "../ops/accept.ts";
+import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  IPPROTO_TCP,
+  SHUT_WR,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "../ring/constants.ts";
+import { IoRingError } from "../ring/error.ts";
+import type { IoRing, RunOptions } from "../ring/io_ring.ts";
+import { SOCKADDR_STORAGE } from "../ring/layout.ts";
+
+const loaded = await native().catch(() => null);
+
+/** A TCP endpoint, as `Deno.NetAddr` has it. */
+export interface NetAddr {
+  /** Always "tcp". */
+  transport: "tcp";
+  /** The IP address, IPv4 dotted or IPv6 text. */
+  hostname: string;
+  /** The port. */
+  port: number;
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** The address to listen on: an IP literal or "localhost"; default "127.0.0.1". */
+  hostname?: string;
+  /** The port; 0 lets the kernel pick one (read it from `listener.addr.port`). */
+  port: number;
+  /** The most connections waiting to be accepted; default 511. */
+  backlog?: number;
+}
+
+/** Options of {@link connect}. */
+export interface ConnectOptions extends RunOptions {
+  /** The address to connect to: an IP literal or "localhost"; default "127.0.0.1". */
+  hostname?: string;
+  /** The port. */
+  port: number;
+  /** Disable Nagle's algorithm (TCP_NODELAY); default true. */
+  noDelay?: boolean;
+}
+
+const ENOTCONN = 107;
+
+/** An IP literal or "localhost" as a socket address (no DNS: resolve names before calling). */
+function socketAddress(hostname: string, port: number, what: string): SocketAddress {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Cannot ${what}: port must be an integer from 0 to 65535: current value is ${port}`);
+  }
+  const host = hostname === "localhost" ? "127.0.0.1" : hostname;
+  const literal = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (literal.includes(":")) return { family: "ipv6", address: literal, port };
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(literal)) return { family: "ipv4", address: literal, port };
+  throw new TypeError(
+    `Cannot ${what}: hostname must be an IP address or "localhost" (no DNS here): current value is "${hostname}"`,
+  );
+}
+
+function netAddr(address: SocketAddress | null): NetAddr {
+  if (address === null || address.family === "unix") return { transport: "tcp", hostname: "", port: 0 };
+  return { transport: "tcp", hostname: address.address, port: address.port };
+}
+
+function socketName(fd: number, peer: boolean): NetAddr {
+  if (loaded === null) return { transport: "tcp", hostname: "", port: 0 };
+  const bytes = new Uint8Array(SOCKADDR_STORAGE.size);
+  const length = new Uint32Array([bytes.length]);
+  const ret = peer ? loaded.getpeername(fd, bytes, length) : loaded.getsockname(fd, bytes, length);
+  if (ret < 0) throw new IoRingError(-ret, peer ? "getpeername" : "getsockname", { fd });
+  return netAddr(decodeSockaddr(bytes, length[0]));
+}
+
+function setOption(fd: number, level: number, name: number, value: number, what: string): void {
+  if (loaded === null) return;
+  const ret = loaded.setsockopt(fd, level, name, new Int32Array([value]), 4);
+  if (ret < 0) throw new IoRingError(-ret, "setsockopt", { fd, detail: what });
+}
+
+/**
+ * Listens for TCP connections on `hostname:port` (SOCKET, BIND and LISTEN
+ * through the ring; SO_REUSEADDR is set). Iterate the listener to accept.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, listen } from "@ioring/ioring";
+ * await using ring = new IoRing();
+ * await using listener = await listen(ring, { port: 0 });
+ * console.log(listener.addr.port > 0); // true
+ * ```
+ */
+export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpListener> {
+  const address = socketAddress(options.hostname ?? "127.0.0.1", options.port, "listen");
+  const fd = await ring.socket(address.family === "ipv6" ? AF_INET6 : AF_INET, SOCK_STREAM);
+  try {
+    setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+    await ring.bind(fd, address);
+    await ring.listen(fd, options.backlog ?? 511);
+    return new TcpListener(ring, fd);
+  } catch (error) {
+    await ring.close(fd).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Connects to `hostname:port` (SOCKET and CONNECT through the ring). Takes
+ * `signal` and `timeout` like every operation.
+ *
+ * @example
+ * ```ts ignore
+ * await using conn = await connect(ring, { hostname: "127.0.0.1", port: 8080, timeout: 1_000 });
+ * ```
+ */
+export async function connect(ring: IoRing, options: ConnectOptions): Promise<TcpConn> {
+  const address = socketAddress(options.hostname ?? "127.0.0.1", options.port, "connect");
+  const fd = await ring.socket(address.family === "ipv6" ? AF_INET6 : AF_INET, SOCK_STREAM);
+  try {
+    if (options.noDelay !== false) setOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+    await ring.connect(fd, address, options);
+    return new TcpConn(ring, fd);
+  } catch (error) {
+    await ring.close(fd).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * A listening TCP socket. Its async iterator accepts connections with one
+ * multishot ACCEPT (re-armed if the kernel ends it) until the loop breaks or
+ * the listener closes.
+ *
+ * @example
+ * ```ts ignore
+ * for await (const conn of listener) handle(conn);
+ * ```
+ */
+export class TcpListener implements AsyncIterable<TcpConn>, AsyncDisposable {
+  /** The socket's file descriptor. */
+  readonly fd: number;
+  /** The address it listens on (with the port the kernel picked for port 0). */
+  readonly addr: NetAddr;
+  readonly #ring: IoRing;
+  readonly #stop = new AbortController();
+  #closed: Promise<void> | null = null;
+
+  /**
+   * Wraps a listening socket.
+   *
+   * @param ring The ring its operations run on.
+   * @param fd A socket that is already listening.
+   */
+  constructor(ring: IoRing, fd: number) {
+    this.#ring = ring;
+    this.fd = fd;
+    this.addr = socketName(fd, false);
+  }
+
+  /** Accepts one connection. */
+  async accept(options?: RunOptions): Promise<TcpConn> {
+    const { fd } = await this.#ring.accept(this.fd, options);
+    return new TcpConn(this.#ring, fd);
+  }
+
+  /** Accepts connection after connection (multishot ACCEPT, 5.19). */
+  async *[Symbol.asyncIterator](): AsyncIterator<TcpConn> {
+    const accepts = this.#ring.multishot(new Accept(this.fd, { multishot: true }), {
+      signal: this.#stop.signal,
+      rearm: true,
+    });
+    for await (const { res } of accepts) yield new TcpConn(this.#ring, res);
+  }
+
+  /** Stops accepting and closes the socket. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#stop.abort();
+      await this.#ring.cancelFd(this.fd).catch(() => 0);
+      await this.#ring.close(this.fd);
+    })();
+    return this.#closed;
+  }
+
+  /** Closes the listener. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * A TCP connection, shaped like `Deno.Conn`: `read` and `write` move bytes
+ * through RECV and SEND, `read` resolves `null` at end of stream, and
+ * `readable`/`writable` are the same connection as Web Streams.
+ *
+ * @example
+ * ```ts ignore
+ * const n = await conn.read(buffer); // null once the peer has shut down its side
+ * await conn.write(bytes);
+ * await conn.closeWrite();
+ * ```
+ */
+export class TcpConn implements AsyncDisposable {
+  /** The socket's file descriptor. */
+  readonly fd: number;
+  /** This end's address. */
+  readonly localAddr: NetAddr;
+  /** The peer's address. */
+  readonly remoteAddr: NetAddr;
+  readonly #ring: IoRing;
+  #closed: Promise<void> | null = null;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /**
+   * Wraps a connected socket.
+   *
+   * @param ring The ring its operations run on.
+   * @param fd A connected TCP socket.
+   */
+  constructor(ring: IoRing, fd: number) {
+    this.#ring = ring;
+    this.fd = fd;
+    this.localAddr = socketName(fd, false);
+    this.remoteAddr = (() => {
+      try {
+        return socketName(fd, true);
+      } catch (error) {
+        if (error instanceof IoRingError && error.errno === ENOTCONN) return netAddr(null);
+        throw error;
+      }
+    })();
+  }
+
+  /** Reads into `buffer`: the number of bytes read, or `null` at end of stream. */
+  async read(buffer: Uint8Array, options?: RunOptions): Promise<number | null> {
+    if (buffer.byteLength === 0) return 0;
+    const n = await this.#ring.recv(this.fd, buffer, options);
+    return n === 0 ? null : n;
+  }
+
+  /** Writes from `buffer`; resolves with how many bytes were sent (maybe fewer than asked, as write(2)). */
+  write(buffer: Uint8Array, options?: RunOptions): Promise<number> {
+    return this.#ring.send(this.fd, buffer, options);
+  }
+
+  /** Writes all of `buffer`. */
+  async writeAll(buffer: Uint8Array, options?: RunOptions): Promise<void> {
+    for (let sent = 0; sent < buffer.byteLength;) sent += await this.write(buffer.subarray(sent), options);
+  }
+
+  /** Shuts down the sending side (SHUTDOWN with SHUT_WR): the peer reads end of stream. */
+  closeWrite(): Promise<void> {
+    return this.#ring.shutdown(this.fd, SHUT_WR);
+  }
+
+  /** The received bytes as a stream; it ends at the peer's end of stream. */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const buffer = new Uint8Array(65536);
+        const n = await this.read(buffer);
+        if (n === null) controller.close();
+        else controller.enqueue(buffer.subarray(0, n));
+      },
+      cancel: () => this.close(),
+    });
+    return this.#readable;
+  }
+
+  /** A stream whose chunks are written in order; closing it shuts down the sending side. */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= new WritableStream<Uint8Array>({
+      write: (chunk) => this.writeAll(chunk),
+      close: () => this.closeWrite(),
+      abort: () => this.close(),
+    });
+    return this.#writable;
+  }
+
+  /** Cancels what is in flight on the socket and closes it. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#ring.cancelFd(this.fd).catch(() => 0);
+      await this.#ring.close(this.fd);
+    })();
+    return this.#closed;
+  }
+
+  /** Closes the connection. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
