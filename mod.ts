@@ -49,4 +49,5 @@ export {
   type NetAddr,
   TcpConn,
   TcpListener,
+  type UnixAddr,
 } from "./net/tcp.ts";

@@ -31,6 +31,7 @@ import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
 import {
   AF_INET,
   AF_INET6,
+  AF_UNIX,
   IPPROTO_TCP,
   SHUT_WR,
   SO_REUSEADDR,
@@ -54,22 +55,34 @@ export interface NetAddr {
   port: number;
 }
 
-/** Options of {@link listen}. */
+/** A Unix socket endpoint, as `Deno.UnixAddr` has it. */
+export interface UnixAddr {
+  /** Always "unix". */
+  transport: "unix";
+  /** The socket's path ("" for an unnamed socket). */
+  path: string;
+}
+
+/** Options of {@link listen}: `port` (and `hostname`) for TCP, or `path` for a Unix socket. */
 export interface ListenOptions {
   /** The address to listen on: an IP literal or "localhost"; default "127.0.0.1". */
   hostname?: string;
   /** The port; 0 lets the kernel pick one (read it from `listener.addr.port`). */
-  port: number;
+  port?: number;
+  /** A Unix socket path to listen on instead (it must not exist yet). */
+  path?: string;
   /** The most connections waiting to be accepted; default 511. */
   backlog?: number;
 }
 
-/** Options of {@link connect}. */
+/** Options of {@link connect}: `port` (and `hostname`) for TCP, or `path` for a Unix socket. */
 export interface ConnectOptions extends RunOptions {
   /** The address to connect to: an IP literal or "localhost"; default "127.0.0.1". */
   hostname?: string;
   /** The port. */
-  port: number;
+  port?: number;
+  /** A Unix socket path to connect to instead. */
+  path?: string;
   /** Disable Nagle's algorithm (TCP_NODELAY); default true. */
   noDelay?: boolean;
 }
@@ -90,12 +103,30 @@ function socketAddress(hostname: string, port: number, what: string): SocketAddr
   );
 }
 
-function netAddr(address: SocketAddress | null): NetAddr {
-  if (address === null || address.family === "unix") return { transport: "tcp", hostname: "", port: 0 };
+function netAddr(address: SocketAddress | null): NetAddr | UnixAddr {
+  if (address === null) return { transport: "tcp", hostname: "", port: 0 };
+  if (address.family === "unix") return { transport: "unix", path: address.path };
   return { transport: "tcp", hostname: address.address, port: address.port };
 }
 
-function socketName(fd: number, peer: boolean): NetAddr {
+/** The address `options` names: a Unix path, or an IP literal and port. */
+function endpoint(options: { hostname?: string; port?: number; path?: string }, what: string): SocketAddress {
+  if (options.path !== undefined) {
+    if (typeof options.path !== "string" || options.path === "") {
+      throw new TypeError(
+        `Cannot ${what}: path must be a non-empty string: current value is ${String(options.path)}`,
+      );
+    }
+    return { family: "unix", path: options.path };
+  }
+  return socketAddress(options.hostname ?? "127.0.0.1", options.port as number, what);
+}
+
+function domain(address: SocketAddress): number {
+  return address.family === "unix" ? AF_UNIX : address.family === "ipv6" ? AF_INET6 : AF_INET;
+}
+
+function socketName(fd: number, peer: boolean): NetAddr | UnixAddr {
   if (loaded === null) return { transport: "tcp", hostname: "", port: 0 };
   const bytes = new Uint8Array(SOCKADDR_STORAGE.size);
   const length = new Uint32Array([bytes.length]);
@@ -111,8 +142,9 @@ function setOption(fd: number, level: number, name: number, value: number, what:
 }
 
 /**
- * Listens for TCP connections on `hostname:port` (SOCKET, BIND and LISTEN
- * through the ring; SO_REUSEADDR is set). Iterate the listener to accept.
+ * Listens on a Unix socket `path`, or for TCP connections on `hostname:port`
+ * (SOCKET, BIND and LISTEN through the ring; SO_REUSEADDR is set for TCP).
+ * Iterate the listener to accept.
  *
  * @example
  * ```ts
@@ -122,14 +154,27 @@ function setOption(fd: number, level: number, name: number, value: number, what:
  * console.log(listener.addr.port > 0); // true
  * ```
  */
-export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpListener> {
-  const address = socketAddress(options.hostname ?? "127.0.0.1", options.port, "listen");
-  const fd = await ring.socket(address.family === "ipv6" ? AF_INET6 : AF_INET, SOCK_STREAM);
+export function listen(
+  ring: IoRing,
+  options: ListenOptions & { path: string },
+): Promise<TcpListener<UnixAddr>>;
+/**
+ * Listens for TCP connections on `hostname:port`.
+ *
+ * @example
+ * ```ts ignore
+ * const listener = await listen(ring, { hostname: "127.0.0.1", port: 8080 });
+ * ```
+ */
+export function listen(ring: IoRing, options: ListenOptions): Promise<TcpListener<NetAddr>>;
+export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpListener<NetAddr | UnixAddr>> {
+  const address = endpoint(options, "listen");
+  const fd = await ring.socket(domain(address), SOCK_STREAM);
   try {
-    setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+    if (address.family !== "unix") setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
     await ring.bind(fd, address);
     await ring.listen(fd, options.backlog ?? 511);
-    return new TcpListener(ring, fd);
+    return new TcpListener<NetAddr | UnixAddr>(ring, fd);
   } catch (error) {
     await ring.close(fd).catch(() => {});
     throw error;
@@ -145,13 +190,25 @@ export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpL
  * await using conn = await connect(ring, { hostname: "127.0.0.1", port: 8080, timeout: 1_000 });
  * ```
  */
-export async function connect(ring: IoRing, options: ConnectOptions): Promise<TcpConn> {
-  const address = socketAddress(options.hostname ?? "127.0.0.1", options.port, "connect");
-  const fd = await ring.socket(address.family === "ipv6" ? AF_INET6 : AF_INET, SOCK_STREAM);
+export function connect(ring: IoRing, options: ConnectOptions & { path: string }): Promise<TcpConn<UnixAddr>>;
+/**
+ * Connects to `hostname:port` over TCP.
+ *
+ * @example
+ * ```ts ignore
+ * const conn = await connect(ring, { hostname: "127.0.0.1", port: 8080 });
+ * ```
+ */
+export function connect(ring: IoRing, options: ConnectOptions): Promise<TcpConn<NetAddr>>;
+export async function connect(ring: IoRing, options: ConnectOptions): Promise<TcpConn<NetAddr | UnixAddr>> {
+  const address = endpoint(options, "connect");
+  const fd = await ring.socket(domain(address), SOCK_STREAM);
   try {
-    if (options.noDelay !== false) setOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+    if (options.noDelay !== false && address.family !== "unix") {
+      setOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+    }
     await ring.connect(fd, address, options);
-    return new TcpConn(ring, fd);
+    return new TcpConn<NetAddr | UnixAddr>(ring, fd);
   } catch (error) {
     await ring.close(fd).catch(() => {});
     throw error;
@@ -168,11 +225,12 @@ export async function connect(ring: IoRing, options: ConnectOptions): Promise<Tc
  * for await (const conn of listener) handle(conn);
  * ```
  */
-export class TcpListener implements AsyncIterable<TcpConn>, AsyncDisposable {
+export class TcpListener<A extends NetAddr | UnixAddr = NetAddr>
+  implements AsyncIterable<TcpConn<A>>, AsyncDisposable {
   /** The socket's file descriptor. */
   readonly fd: number;
   /** The address it listens on (with the port the kernel picked for port 0). */
-  readonly addr: NetAddr;
+  readonly addr: A;
   readonly #ring: IoRing;
   readonly #stop = new AbortController();
   #closed: Promise<void> | null = null;
@@ -186,22 +244,22 @@ export class TcpListener implements AsyncIterable<TcpConn>, AsyncDisposable {
   constructor(ring: IoRing, fd: number) {
     this.#ring = ring;
     this.fd = fd;
-    this.addr = socketName(fd, false);
+    this.addr = socketName(fd, false) as A;
   }
 
   /** Accepts one connection. */
-  async accept(options?: RunOptions): Promise<TcpConn> {
+  async accept(options?: RunOptions): Promise<TcpConn<A>> {
     const { fd } = await this.#ring.accept(this.fd, options);
-    return new TcpConn(this.#ring, fd);
+    return new TcpConn<A>(this.#ring, fd);
   }
 
   /** Accepts connection after connection (multishot ACCEPT, 5.19). */
-  async *[Symbol.asyncIterator](): AsyncIterator<TcpConn> {
+  async *[Symbol.asyncIterator](): AsyncIterator<TcpConn<A>> {
     const accepts = this.#ring.multishot(new Accept(this.fd, { multishot: true }), {
       signal: this.#stop.signal,
       rearm: true,
     });
-    for await (const { res } of accepts) yield new TcpConn(this.#ring, res);
+    for await (const { res } of accepts) yield new TcpConn<A>(this.#ring, res);
   }
 
   /** Stops accepting and closes the socket. Idempotent. */
@@ -232,13 +290,13 @@ export class TcpListener implements AsyncIterable<TcpConn>, AsyncDisposable {
  * await conn.closeWrite();
  * ```
  */
-export class TcpConn implements AsyncDisposable {
+export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDisposable {
   /** The socket's file descriptor. */
   readonly fd: number;
   /** This end's address. */
-  readonly localAddr: NetAddr;
+  readonly localAddr: A;
   /** The peer's address. */
-  readonly remoteAddr: NetAddr;
+  readonly remoteAddr: A;
   readonly #ring: IoRing;
   #closed: Promise<void> | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
@@ -253,7 +311,7 @@ export class TcpConn implements AsyncDisposable {
   constructor(ring: IoRing, fd: number) {
     this.#ring = ring;
     this.fd = fd;
-    this.localAddr = socketName(fd, false);
+    this.localAddr = socketName(fd, false) as A;
     this.remoteAddr = (() => {
       try {
         return socketName(fd, true);
@@ -261,7 +319,7 @@ export class TcpConn implements AsyncDisposable {
         if (error instanceof IoRingError && error.errno === ENOTCONN) return netAddr(null);
         throw error;
       }
-    })();
+    })() as A;
   }
 
   /** Reads into `buffer`: the number of bytes read, or `null` at end of stream. */

@@ -1,10 +1,10 @@
 // TCP over io_uring, shaped like Deno.Conn: listeners, connections, streams, errors, on loopback.
 import assert from "node:assert/strict";
-import { connect, IoRing, IoRingError, listen, type TcpConn } from "../mod.ts";
+import { connect, IoRing, IoRingError, listen } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { pattern } from "./_util.ts";
+import { pattern, tempDir } from "./_util.ts";
 
-async function readAll(conn: TcpConn): Promise<Uint8Array> {
+async function readAll(conn: { readable: ReadableStream<Uint8Array> }): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of conn.readable) chunks.push(chunk.slice());
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -121,3 +121,32 @@ test("IPv6 loopback listens and connects", async () => {
     await Promise.all([client.close(), server.close()]);
   }
 }, { skip: ipv6Missing });
+
+test("Unix sockets: listen on a path, connect to it, echo through the same connection type", async () => {
+  const dir = tempDir();
+  await using ring = new IoRing();
+  try {
+    const path = `${dir.path}/echo.sock`;
+    await using listener = await listen(ring, { path });
+    assert.deepEqual(listener.addr, { transport: "unix", path });
+    const [client, server] = await Promise.all([connect(ring, { path }), listener.accept()]);
+    try {
+      assert.equal(client.remoteAddr.path, path);
+      const data = pattern(50_000, 4);
+      const echo = server.readable.pipeTo(server.writable);
+      const back = readAll(client);
+      await client.writeAll(data);
+      await client.closeWrite();
+      assert.deepEqual(await back, data);
+      await echo;
+    } finally {
+      await Promise.all([client.close(), server.close()]);
+    }
+    await assert.rejects(
+      connect(ring, { path: `${dir.path}/missing.sock` }),
+      (e: IoRingError) => e.code === "ENOENT",
+    );
+  } finally {
+    dir.remove();
+  }
+});
