@@ -247,9 +247,14 @@ export class TcpListener<A extends NetAddr | UnixAddr = NetAddr>
     this.addr = socketName(fd, false) as A;
   }
 
-  /** Accepts one connection. */
+  /** Accepts one connection (with TCP_NODELAY set, as Deno does). */
   async accept(options?: RunOptions): Promise<TcpConn<A>> {
     const { fd } = await this.#ring.accept(this.fd, options);
+    return this.#wrap(fd);
+  }
+
+  #wrap(fd: number): TcpConn<A> {
+    if (this.addr.transport === "tcp") setOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
     return new TcpConn<A>(this.#ring, fd);
   }
 
@@ -259,7 +264,7 @@ export class TcpListener<A extends NetAddr | UnixAddr = NetAddr>
       signal: this.#stop.signal,
       rearm: true,
     });
-    for await (const { res } of accepts) yield new TcpConn<A>(this.#ring, res);
+    for await (const { res } of accepts) yield this.#wrap(res);
   }
 
   /** Stops accepting and closes the socket. Idempotent. */

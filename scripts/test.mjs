@@ -19,7 +19,7 @@ check("deno lint", bin("deno"), ["lint"]);
 check("deno check", bin("deno"), ["check", "mod.ts", "tests/", "examples/", "scripts/"]);
 check("tsc --noEmit (bun-types)", bin("tsc"), ["-p", "tsconfig.json"]);
 check("deno publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
-check("deno doc --lint (every export documented)", bin("deno"), ["doc", "--lint", "mod.ts"]);
+check("deno doc --lint (every export documented)", bin("deno"), ["doc", "--lint", "mod.ts", "serve.ts"]);
 check("JSDoc examples (deno test --doc)", bin("deno"), [
   "test",
   "-A",

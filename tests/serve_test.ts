@@ -1,0 +1,207 @@
+// The file server against real clients: the runtime's fetch and raw sockets, on 127.0.0.1.
+import assert from "node:assert/strict";
+import { symlinkSync } from "node:fs";
+import { connect, IoRing } from "../mod.ts";
+import { type FileServer, serveDir } from "../serve.ts";
+import { test } from "./_harness.ts";
+import { pattern, tempDir } from "./_util.ts";
+
+async function withServer(
+  fn: (base: string, server: FileServer, ring: IoRing, root: string) => Promise<void>,
+) {
+  const dir = tempDir();
+  dir.file("index.html", "<h1>home</h1>\n");
+  dir.file("data.bin", pattern(1 << 20, 17));
+  dir.file("notes.txt", "plain text\n");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(`${dir.path}/docs`);
+  dir.file("docs/a.md", "# a\n");
+  await using ring = new IoRing({ entries: 256 });
+  const server = await serveDir(ring, { root: dir.path, port: 0 });
+  try {
+    await fn(`http://127.0.0.1:${server.addr.port}`, server, ring, dir.path);
+  } finally {
+    await server.shutdown();
+    dir.remove();
+  }
+}
+
+/** Sends raw bytes and reads until the server closes (or `until` is seen). */
+async function raw(
+  ring: IoRing,
+  port: number,
+  request: string | Uint8Array,
+  until?: RegExp,
+): Promise<string> {
+  await using conn = await connect(ring, { port });
+  await conn.writeAll(typeof request === "string" ? new TextEncoder().encode(request) : request);
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  for (;;) {
+    const n = await conn.read(buffer, { timeout: 5_000 });
+    if (n === null) return text;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+    if (until?.test(text)) return text;
+  }
+}
+
+test("GET and HEAD serve files byte for byte with type, length, ETag and Last-Modified", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/data.bin`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/octet-stream");
+    assert.equal(response.headers.get("content-length"), String(1 << 20));
+    assert.ok(response.headers.get("etag")?.startsWith('W/"'));
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), pattern(1 << 20, 17));
+    const text = await fetch(`${base}/notes.txt`);
+    assert.equal(text.headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.equal(await text.text(), "plain text\n");
+    const head = await fetch(`${base}/notes.txt`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), "11");
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+  });
+});
+
+test("directories: index.html, a listing, and a redirect to the slash", async () => {
+  await withServer(async (base) => {
+    assert.equal(await (await fetch(`${base}/`)).text(), "<h1>home</h1>\n");
+    const listing = await fetch(`${base}/docs/`);
+    assert.match(await listing.text(), /<a href="a\.md">a\.md<\/a>/);
+    const redirect = await fetch(`${base}/docs`, { redirect: "manual" });
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get("location"), "/docs/");
+    await redirect.body?.cancel();
+  });
+});
+
+test("ranges give 206 with the exact bytes, and 416 when unsatisfiable", async () => {
+  await withServer(async (base) => {
+    const data = pattern(1 << 20, 17);
+    const part = await fetch(`${base}/data.bin`, { headers: { range: "bytes=1000-1999" } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get("content-range"), `bytes 1000-1999/${1 << 20}`);
+    assert.deepEqual(new Uint8Array(await part.arrayBuffer()), data.subarray(1000, 2000));
+    const suffix = await fetch(`${base}/data.bin`, { headers: { range: "bytes=-10" } });
+    assert.deepEqual(new Uint8Array(await suffix.arrayBuffer()), data.subarray(data.length - 10));
+    const bad = await fetch(`${base}/data.bin`, { headers: { range: `bytes=${1 << 21}-` } });
+    assert.equal(bad.status, 416);
+    assert.equal(bad.headers.get("content-range"), `bytes */${1 << 20}`);
+    await bad.body?.cancel();
+  });
+});
+
+test("conditional requests get 304 by ETag and by date", async () => {
+  await withServer(async (base) => {
+    const first = await fetch(`${base}/notes.txt`);
+    await first.text();
+    const etag = first.headers.get("etag")!;
+    const byTag = await fetch(`${base}/notes.txt`, { headers: { "if-none-match": etag } });
+    assert.equal(byTag.status, 304);
+    const byDate = await fetch(`${base}/notes.txt`, {
+      headers: { "if-modified-since": first.headers.get("last-modified")! },
+    });
+    assert.equal(byDate.status, 304);
+    const stale = await fetch(`${base}/notes.txt`, { headers: { "if-none-match": 'W/"other"' } });
+    assert.equal(stale.status, 200);
+    await stale.text();
+  });
+});
+
+test("no path leaves the root: .., encoded .., NUL, and symlinks out", async () => {
+  await withServer(async (_base, server, ring, root) => {
+    symlinkSync("/etc", `${root}/escape`);
+    const port = server.addr.port;
+    for (
+      const target of [
+        "/../etc/passwd",
+        "/%2e%2e/etc/passwd",
+        "/docs/..%2f..%2fetc%2fpasswd",
+        "/escape/passwd",
+      ]
+    ) {
+      const reply = await raw(ring, port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.match(reply, /^HTTP\/1\.1 (403|404) /, `${target}: ${reply.split("\r\n")[0]}`);
+      assert.doesNotMatch(reply, /root:/);
+    }
+    const nul = await raw(
+      ring,
+      port,
+      "GET /notes.txt%00.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(nul, /^HTTP\/1\.1 400 /);
+  });
+});
+
+test("bad requests get a status, never a crash: 400, 405, 413, 431", async () => {
+  await withServer(async (base, server, ring) => {
+    const port = server.addr.port;
+    assert.match(await raw(ring, port, "NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
+    assert.match(await raw(ring, port, "GET / HTTP/9.9\r\n\r\n"), /^HTTP\/1\.1 400 /);
+    assert.match(
+      await raw(ring, port, "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      /^HTTP\/1\.1 405 [^]*Allow: GET, HEAD/,
+    );
+    assert.match(
+      await raw(ring, port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+      /^HTTP\/1\.1 413 /,
+    );
+    const huge = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`;
+    assert.match(await raw(ring, port, huge), /^HTTP\/1\.1 431 /);
+    assert.equal((await fetch(`${base}/notes.txt`)).status, 200, "the server is still up");
+  });
+});
+
+test("keep-alive and pipelining: three requests in one write get three responses in order", async () => {
+  await withServer(async (_base, server, ring) => {
+    const request = "GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2) +
+      "GET /docs/a.md HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const reply = await raw(ring, server.addr.port, request);
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ["200", "200", "200"]);
+    assert.equal(reply.split("plain text\n").length - 1, 2);
+    assert.ok(reply.endsWith("# a\n"));
+  });
+});
+
+test("300 sequential requests on one connection and 50 concurrent connections lose nothing", async () => {
+  await withServer(async (base, server, ring) => {
+    await using conn = await connect(ring, { port: server.addr.port });
+    const buffer = new Uint8Array(4096);
+    for (let i = 0; i < 300; i++) {
+      await conn.writeAll(new TextEncoder().encode("GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+      let text = "";
+      while (!text.endsWith("plain text\n")) {
+        const n = await conn.read(buffer, { timeout: 5_000 });
+        assert.notEqual(n, null);
+        text += new TextDecoder().decode(buffer.subarray(0, n!));
+      }
+    }
+    const bodies = await Promise.all(
+      Array.from({ length: 50 }, () => fetch(`${base}/notes.txt`).then((r) => r.text())),
+    );
+    assert.ok(bodies.every((b) => b === "plain text\n"));
+  });
+});
+
+test("shutdown lets a response in flight finish and closes idle connections", async () => {
+  const dir = tempDir();
+  dir.file("big.bin", pattern(4 << 20, 3));
+  await using ring = new IoRing({ entries: 256 });
+  const server = await serveDir(ring, { root: dir.path, port: 0 });
+  try {
+    await using idleConn = await connect(ring, { port: server.addr.port });
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/big.bin`);
+    const body = response.arrayBuffer();
+    await server.shutdown();
+    assert.deepEqual(new Uint8Array(await body), pattern(4 << 20, 3), "the response in flight completed");
+    assert.equal(
+      await idleConn.read(new Uint8Array(8), { timeout: 5_000 }),
+      null,
+      "the idle connection was closed",
+    );
+    await assert.rejects(fetch(`http://127.0.0.1:${server.addr.port}/big.bin`), "no longer accepting");
+  } finally {
+    dir.remove();
+  }
+});
