@@ -51,8 +51,10 @@ export interface ServeDirOptions {
   maxHeaderBytes?: number;
   /** The most connections open at once; more are closed at once; default 1024. */
   maxConnections?: number;
-  /** Milliseconds a connection may stay silent before it is closed; default 30 000. */
+  /** Milliseconds a connection may stay silent between requests before it is closed; default 30 000. */
   idleTimeout?: number;
+  /** Milliseconds a request head may take to arrive once it has started (slowloris); default 10 000 (then 408). */
+  headerTimeout?: number;
   /** Called with one line per response (an access log); default none. */
   log?: (line: string) => void;
 }
@@ -76,6 +78,7 @@ const STATUS: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   413: "Content Too Large",
   416: "Range Not Satisfiable",
   431: "Request Header Fields Too Large",
@@ -200,6 +203,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const maxHeader = options.maxHeaderBytes ?? 8192;
   const maxConnections = options.maxConnections ?? 1024;
   const idleTimeout = options.idleTimeout ?? 30_000;
+  const headerTimeout = options.headerTimeout ?? 10_000;
   const rootFd = await ring.openat(options.root, { flags: O_RDONLY | O_DIRECTORY });
   const listener: TcpListener = await listen(ring, {
     hostname: options.hostname ?? "127.0.0.1",
@@ -353,19 +357,29 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     try {
       for (;;) {
         let end = findHeadEnd(pending);
+        let headStarted = pending.length > 0 ? performance.now() : 0;
         while (end < 0) {
           if (pending.length > maxHeader) throw new HttpError(431, true);
           if (stopping) return; // shutting down: no new requests on this connection
+          // Between requests the idle limit applies; once a head has started, the whole head must arrive in time.
+          const left = headStarted === 0 ? idleTimeout : headerTimeout - (performance.now() - headStarted);
+          if (left <= 0) throw new HttpError(408, true);
           const controller = new AbortController();
           idle.set(conn, controller);
           let n: number | null;
           try {
-            n = await conn.read(chunk, { signal: controller.signal, timeout: idleTimeout });
-          } catch {
+            n = await conn.read(chunk, { signal: controller.signal, timeout: left });
+          } catch (error) {
+            if (
+              headStarted !== 0 && error instanceof IoRingError && error.code === "ETIMEDOUT" && !stopping
+            ) {
+              throw new HttpError(408, true);
+            }
             return; // idle too long, shutting down, or the peer went away
           } finally {
             idle.delete(conn);
           }
+          if (headStarted === 0) headStarted = performance.now();
           if (n === null) return;
           const next = new Uint8Array(pending.length + n);
           next.set(pending);

@@ -1,5 +1,7 @@
 // The file server against real clients: the runtime's fetch and raw sockets, on 127.0.0.1.
 import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import type { Buffer } from "node:buffer";
 import { symlinkSync } from "node:fs";
 import { connect, IoRing } from "../mod.ts";
 import { type FileServer, serveDir } from "../serve.ts";
@@ -205,3 +207,77 @@ test("shutdown lets a response in flight finish and closes idle connections", as
     dir.remove();
   }
 });
+
+test("a slow request head (slowloris) gets 408 and the connection closes", async () => {
+  const dir = tempDir();
+  dir.file("x.txt", "x");
+  await using ring = new IoRing();
+  const server = await serveDir(ring, { root: dir.path, port: 0, headerTimeout: 300 });
+  try {
+    await using conn = await connect(ring, { port: server.addr.port });
+    await conn.writeAll(new TextEncoder().encode("GET /x.txt HTTP/1.1\r\nHo"));
+    const buffer = new Uint8Array(1024);
+    const n = await conn.read(buffer, { timeout: 5_000 });
+    assert.match(new TextDecoder().decode(buffer.subarray(0, n ?? 0)), /^HTTP\/1\.1 408 /);
+    assert.equal(await conn.read(buffer, { timeout: 5_000 }), null, "then the server closes");
+  } finally {
+    await server.shutdown();
+    dir.remove();
+  }
+});
+
+const curl = spawnSync("curl", ["--version"]).status === 0 ? false : "curl is not installed";
+
+test("curl gets the same bytes, headers for HEAD, and a range", async () => {
+  // Asynchronously: the server runs on this thread's event loop.
+  const run = (args: string[]) =>
+    new Promise<Buffer>((resolve, reject) =>
+      execFile(
+        "curl",
+        args,
+        { encoding: "buffer", maxBuffer: 1 << 22 },
+        (error, stdout) => error ? reject(error) : resolve(stdout),
+      )
+    );
+  await withServer(async (base) => {
+    assert.deepEqual(new Uint8Array(await run(["-s", "--fail", `${base}/data.bin`])), pattern(1 << 20, 17));
+    const head = (await run(["-s", "-I", `${base}/notes.txt`])).toString();
+    assert.match(head, /^HTTP\/1\.1 200 OK/);
+    assert.match(head, /Content-Length: 11/i);
+    assert.equal((await run(["-s", "-r", "0-4", `${base}/notes.txt`])).toString(), "plain");
+  });
+}, { skip: curl });
+
+test("a 100 MiB file streams byte for byte", async () => {
+  const dir = tempDir();
+  const big = new Uint8Array(100 << 20);
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i >>> 12) & 0xff;
+  dir.file("big.bin", big);
+  await using ring = new IoRing({ entries: 256 });
+  const server = await serveDir(ring, { root: dir.path, port: 0 });
+  try {
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/big.bin`);
+    const body = new Uint8Array(await response.arrayBuffer());
+    assert.equal(body.length, big.length);
+    assert.ok(body.every((b, i) => b === big[i]), "every byte equal");
+  } finally {
+    await server.shutdown();
+    dir.remove();
+  }
+}, { timeout: 60_000 });
+
+test("1,000 sequential requests and 200 concurrent connections, nothing lost", async () => {
+  await withServer(async (base, server, ring) => {
+    for (let i = 0; i < 1000; i++) {
+      const response = await fetch(`${base}/notes.txt`);
+      assert.equal(await response.text(), "plain text\n");
+    }
+    const replies = await Promise.all(
+      Array.from(
+        { length: 200 },
+        () => raw(ring, server.addr.port, "GET /notes.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      ),
+    );
+    assert.ok(replies.every((r) => r.startsWith("HTTP/1.1 200 ") && r.endsWith("plain text\n")));
+  });
+}, { timeout: 60_000 });
