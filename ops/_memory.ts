@@ -1,4 +1,5 @@
 import { native } from "../ffi/native.ts";
+import { IOVEC } from "../ring/layout.ts";
 import { describe, pathLabel } from "./_checks.ts";
 
 const loaded = await native().catch(() => null);
@@ -77,3 +78,19 @@ export function cText(text: string, what: string, name: string): Uint8Array {
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * A `struct iovec` array for `views` (base address and length of each, 64-bit words), with room for at
+ * least `minimum` entries. The caller keeps the array and the views alive while the kernel uses them.
+ */
+export function encodeIovecs(views: readonly ArrayBufferView[], minimum = 0): Uint32Array {
+  const iovecs = new Uint32Array(Math.max(minimum, views.length) * (IOVEC.size / 4));
+  views.forEach((view, i) => {
+    const address = addressOf(view);
+    const w = (i * IOVEC.size) / 4;
+    iovecs[w + IOVEC.base / 4] = address >>> 0;
+    iovecs[w + IOVEC.base / 4 + 1] = Math.floor(address / 4294967296);
+    iovecs[w + IOVEC.len / 4] = view.byteLength;
+  });
+  return iovecs;
+}

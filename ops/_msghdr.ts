@@ -1,6 +1,6 @@
-import { IOVEC, MSGHDR } from "../ring/layout.ts";
+import { MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
 import { checkFlags } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
@@ -89,14 +89,7 @@ export abstract class MsgOp extends OpBase {
       );
     }
     this.buffers = parts.buffers.map((b) => byteView(b, what));
-    this.iovecs = new Uint32Array(Math.max(1, this.buffers.length) * (IOVEC.size / 4));
-    this.buffers.forEach((view, i) => {
-      const address = addressOf(view);
-      const w = (i * IOVEC.size) / 4;
-      this.iovecs[w] = address >>> 0;
-      this.iovecs[w + 1] = Math.floor(address / TWO_32);
-      this.iovecs[w + 2] = view.byteLength;
-    });
+    this.iovecs = encodeIovecs(this.buffers, 1);
     this.address = parts.address;
     this.control = parts.control;
     this.msgFlags = checkFlags(parts.flags ?? 0, what);

@@ -1,6 +1,5 @@
-import { IOVEC } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
 import { checkOffset } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -12,7 +11,6 @@ export interface VectoredOptions {
 }
 
 const IOV_MAX = 1024;
-const TWO_32 = 4294967296;
 
 /** The shape shared by readv and writev: an iovec array built once and held with its buffers. */
 export abstract class VectoredOp extends OpBase {
@@ -43,14 +41,7 @@ export abstract class VectoredOp extends OpBase {
       );
     }
     this.buffers = buffers.map((b) => byteView(b, what));
-    this.iovecs = new Uint32Array((this.buffers.length * IOVEC.size) / 4);
-    this.buffers.forEach((view, i) => {
-      const address = addressOf(view);
-      const w = (i * IOVEC.size) / 4;
-      this.iovecs[w] = address >>> 0;
-      this.iovecs[w + 1] = Math.floor(address / TWO_32);
-      this.iovecs[w + 2] = view.byteLength;
-    });
+    this.iovecs = encodeIovecs(this.buffers);
     this.#offset = checkOffset(offset, what);
     this.#rwFlags = options.rwFlags ?? 0;
     this.#address = addressOf(this.iovecs);

@@ -6,7 +6,7 @@
 import { Close } from "../ops/close.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
-import { type BufferSource, byteView } from "../ops/_memory.ts";
+import { type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
 import {
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
@@ -33,14 +33,7 @@ import {
   IORING_UNREGISTER_PERSONALITY,
   IORING_UNREGISTER_RING_FDS,
 } from "./constants.ts";
-import {
-  FILE_INDEX_RANGE,
-  IOVEC,
-  RESTRICTION,
-  RSRC_REGISTER,
-  RSRC_UPDATE2,
-  SYNC_CANCEL_REG,
-} from "./layout.ts";
+import { FILE_INDEX_RANGE, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2, SYNC_CANCEL_REG } from "./layout.ts";
 import { IoRingError } from "./error.ts";
 import { Nop } from "../ops/nop.ts";
 import type { Op } from "../ops/op.ts";
@@ -1146,7 +1139,7 @@ export class IoRing extends IoRingCore {
    */
   registerBuffers(buffers: readonly BufferSource[], options: { tags?: readonly number[] } = {}): void {
     const views = bufferList(buffers, "register buffers");
-    const iovecs = this.#iovecs(views);
+    const iovecs = encodeIovecs(views);
     this.#rsrcRegister(
       IORING_REGISTER_BUFFERS2,
       "IORING_REGISTER_BUFFERS2",
@@ -1208,7 +1201,7 @@ export class IoRing extends IoRingCore {
       "IORING_REGISTER_BUFFERS_UPDATE",
       offset,
       views.length,
-      this.#iovecs(views),
+      encodeIovecs(views),
       options.tags,
     );
     views.forEach((view, i) => (this.#fixedBuffers[offset + i] = view));
@@ -1229,15 +1222,6 @@ export class IoRing extends IoRingCore {
   unregisterBuffers(): void {
     this.register(IORING_UNREGISTER_BUFFERS, "IORING_UNREGISTER_BUFFERS", null, 0);
     this.#fixedBuffers = [];
-  }
-
-  #iovecs(views: readonly Uint8Array[]): Uint32Array {
-    const iovecs = new Uint32Array((views.length * IOVEC.size) / 4);
-    views.forEach((view, i) => {
-      setU64(iovecs, (i * IOVEC.size + IOVEC.base) / 4, this.addressOf(view));
-      setU64(iovecs, (i * IOVEC.size + IOVEC.len) / 4, view.byteLength);
-    });
-    return iovecs;
   }
 
   /**
