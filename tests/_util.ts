@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { native } from "../ffi/native.ts";
+import * as constants from "../ring/constants.ts";
+import { IoRing } from "../mod.ts";
 
 /** The native layer the rings use (for pipes, socket pairs and raw writes in tests). */
 export const n = await native();
@@ -72,4 +74,22 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** The command that runs a script file in the current runtime. */
 export function runtimeCommand(script: string): [string, string[]] {
   return "Bun" in globalThis ? [process.execPath, [script]] : [process.execPath, ["run", "-A", script]];
+}
+
+let supportedOps: ReadonlySet<number> | undefined;
+
+/** A skip reason when this kernel's io_uring lacks one of the opcodes (by `ring.probe()`), else false. */
+export function needsOps(...opcodes: number[]): string | false {
+  if (supportedOps === undefined) {
+    using ring = new IoRing({ entries: 2 });
+    supportedOps = ring.probe().supported;
+  }
+  const missing = opcodes.filter((op) => !supportedOps!.has(op));
+  if (missing.length === 0) return false;
+  const name = (op: number) =>
+    Object.entries(constants).find(([key, value]) =>
+      key.startsWith("IORING_OP_") && key !== "IORING_OP_LAST" && value === op
+    )?.[0] ??
+      `opcode ${op}`;
+  return `this kernel does not support ${missing.map(name).join(", ")}`;
 }

@@ -46,7 +46,6 @@ import {
   IORING_OP_WRITEV_FIXED,
   IORING_REGISTER_BUFFERS,
   IORING_REGISTER_FILES,
-  IORING_REGISTER_PROBE,
   IORING_UNREGISTER_BUFFERS,
   IoRingError,
   IOSQE_FIXED_FILE,
@@ -99,7 +98,7 @@ import { FixedFdInstall } from "../ops/fixed_fd_install.ts";
 import { Pipe } from "../ops/pipe.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, prepWords, sqeWords, u64 } from "./_sqe.ts";
-import { closeFds, n, pattern, pipe, tempDir } from "./_util.ts";
+import { closeFds, n, needsOps, pattern, pipe, tempDir } from "./_util.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -111,29 +110,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const address = (view: ArrayBufferView) => n.addressOf(view);
 
-const OP_NAMES = new Map<number, string>(
-  Object.entries(constants)
-    .filter(([name, value]) =>
-      name.startsWith("IORING_OP_") && name !== "IORING_OP_LAST" && typeof value === "number"
-    )
-    .map(([name, value]) => [value as number, name]),
-);
-
-/** The opcodes this kernel supports (IORING_REGISTER_PROBE), probed once. */
-const supported: Set<number> = await (async () => {
-  await using ring = new IoRing({ entries: 2 });
-  const probe = new Uint8Array(16 + 256 * 8);
-  if (n.register(ring.fd, IORING_REGISTER_PROBE, probe, 256) < 0) return new Set<number>();
-  const ops = new Set<number>();
-  for (let i = 0; i < probe[1]; i++) if ((probe[16 + i * 8 + 2] & 1) !== 0) ops.add(probe[16 + i * 8]);
-  return ops;
-})();
-
-/** A skip reason when the kernel lacks one of the opcodes. */
-function needs(...opcodes: number[]): string | false {
-  const missing = opcodes.filter((op) => !supported.has(op)).map((op) => OP_NAMES.get(op) ?? String(op));
-  return missing.length === 0 ? false : `this kernel does not support ${missing.join(", ")}`;
-}
+const needs = needsOps;
 
 /** Whether the filesystem under the temp directory takes user.* xattrs, probed once by a SETXATTR. */
 const xattrSkip: string | false = await (async () => {

@@ -46,7 +46,6 @@ import {
   IORING_POLL_UPDATE_EVENTS,
   IORING_POLL_UPDATE_USER_DATA,
   IORING_REGISTER_FILES,
-  IORING_REGISTER_PROBE,
   IORING_TIMEOUT_ABS,
   IORING_TIMEOUT_UPDATE,
   type IoRingError,
@@ -65,7 +64,6 @@ import {
   WNOWAIT,
   WSTOPPED,
 } from "../mod.ts";
-import * as constants from "../ring/constants.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { AsyncCancel } from "../ops/async_cancel.ts";
 import { LinkTimeout } from "../ops/link_timeout.ts";
@@ -83,7 +81,7 @@ import { ProvideBuffers } from "../ops/provide_buffers.ts";
 import type { RuntimeAdapter } from "../ffi/adapter.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, u64 } from "./_sqe.ts";
-import { closeFds, n, pipe, sleep } from "./_util.ts";
+import { closeFds, n, needsOps, pipe, sleep } from "./_util.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -97,29 +95,7 @@ const SIGSTOP = 19;
 const encode = (text: string) => new TextEncoder().encode(text);
 const address = (view: ArrayBufferView) => n.addressOf(view);
 
-const OP_NAMES = new Map<number, string>(
-  Object.entries(constants)
-    .filter(([name, value]) =>
-      name.startsWith("IORING_OP_") && name !== "IORING_OP_LAST" && typeof value === "number"
-    )
-    .map(([name, value]) => [value as number, name]),
-);
-
-/** The opcodes this kernel supports (IORING_REGISTER_PROBE), probed once. */
-const supported: Set<number> = await (async () => {
-  await using ring = new IoRing({ entries: 2 });
-  const probe = new Uint8Array(16 + 256 * 8);
-  if (n.register(ring.fd, IORING_REGISTER_PROBE, probe, 256) < 0) return new Set<number>();
-  const ops = new Set<number>();
-  for (let i = 0; i < probe[1]; i++) if ((probe[16 + i * 8 + 2] & 1) !== 0) ops.add(probe[16 + i * 8]);
-  return ops;
-})();
-
-/** A skip reason when the kernel lacks one of the opcodes. */
-function needs(...opcodes: number[]): string | false {
-  const missing = opcodes.filter((op) => !supported.has(op)).map((op) => OP_NAMES.get(op) ?? String(op));
-  return missing.length === 0 ? false : `this kernel does not support ${missing.join(", ")}`;
-}
+const needs = needsOps;
 
 /** The next `count` low-level completions, failing after `ms` instead of hanging. */
 async function nextCqes(ring: IoRing, count: number, ms = 3000): Promise<Cqe[]> {
