@@ -27,11 +27,14 @@
  */
 import { native } from "../ffi/native.ts";
 import { Accept } from "../ops/accept.ts";
+import { Recv } from "../ops/recv.ts";
 import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
 import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  IORING_CQE_F_BUFFER,
+  IORING_CQE_F_MORE,
   IPPROTO_TCP,
   SHUT_WR,
   SO_REUSEADDR,
@@ -39,6 +42,7 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "../ring/constants.ts";
+import { BufferRing } from "../ring/buffer_ring.ts";
 import { IoRingError } from "../ring/error.ts";
 import type { IoRing, RunOptions } from "../ring/io_ring.ts";
 import { SOCKADDR_STORAGE } from "../ring/layout.ts";
@@ -88,6 +92,43 @@ export interface ConnectOptions extends RunOptions {
 }
 
 const ENOTCONN = 107;
+const ENOBUFS = 105;
+const ECANCELED = 125;
+const ETIMEDOUT = 110;
+
+/**
+ * The buffer group the connections of a ring receive into (a multishot RECV
+ * per connection picks buffers from one ring-wide pool). The highest group a
+ * kernel-allocated buffer ring can have, to stay out of the way of the
+ * application's own groups.
+ */
+export const NET_BUFFER_GROUP = 2047;
+/** Buffers in the shared receive pool, and the size of each: 4 MiB per ring. */
+const POOL_ENTRIES = 256;
+const POOL_BUFFER_SIZE = 16 * 1024;
+/** Received buffers a connection may hold unread before its multishot RECV is stopped (back pressure). */
+const MAX_HELD = 8;
+
+// One receive pool per ring, registered on first use; null where the kernel has no buffer rings (or the
+// application took the group), and the connections receive with a plain RECV instead.
+const pools = new WeakMap<IoRing, BufferRing | null>();
+
+function receivePool(ring: IoRing): BufferRing | null {
+  let pool = pools.get(ring);
+  if (pool === undefined) {
+    try {
+      pool = BufferRing.register(ring, {
+        group: NET_BUFFER_GROUP,
+        entries: POOL_ENTRIES,
+        size: POOL_BUFFER_SIZE,
+      });
+    } catch {
+      pool = null;
+    }
+    pools.set(ring, pool);
+  }
+  return pool;
+}
 
 /** An IP literal or "localhost" as a socket address (no DNS: resolve names before calling). */
 function socketAddress(hostname: string, port: number, what: string): SocketAddress {
@@ -306,6 +347,16 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
   #closed: Promise<void> | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
+  // Receiving: one multishot RECV into the ring's pool, its completions queued here until read.
+  #pool: BufferRing | null | undefined;
+  readonly #chunks: Uint8Array[] = [];
+  readonly #bids: number[] = [];
+  #receiving = false; // a multishot RECV is in flight
+  #stopping: AbortController | null = null;
+  #eof = false;
+  #failure: IoRingError | null = null;
+  #wake: (() => void) | null = null;
+  #fallback: Uint8Array | null = null;
 
   /**
    * Wraps a connected socket.
@@ -327,11 +378,141 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
     })() as A;
   }
 
-  /** Reads into `buffer`: the number of bytes read, or `null` at end of stream. */
-  async read(buffer: Uint8Array, options?: RunOptions): Promise<number | null> {
-    if (buffer.byteLength === 0) return 0;
-    const n = await this.#ring.recv(this.fd, buffer, options);
-    return n === 0 ? null : n;
+  /**
+   * Reads into `buffer`: the number of bytes read, or `null` at end of stream.
+   * Bytes arrive through one multishot RECV into the ring's shared buffer pool
+   * (group {@link NET_BUFFER_GROUP}), so a read of bytes already received
+   * makes no system call; a connection holding more than a few unread buffers
+   * stops receiving until it is read (back pressure). `timeout` (ms) and
+   * `signal` bound the wait, not the receive: bytes that arrive after a read
+   * gave up wait for the next one.
+   */
+  read(buffer: Uint8Array, options?: RunOptions): Promise<number | null> {
+    if (!(buffer instanceof Uint8Array)) {
+      return Promise.reject(
+        new TypeError(`Cannot read: buffer must be a Uint8Array: current value is ${String(buffer)}`),
+      );
+    }
+    if (buffer.byteLength === 0) return Promise.resolve(0);
+    if (this.#chunks.length > 0) return Promise.resolve(this.#copyOut(buffer));
+    return this.#readSlow(buffer, options);
+  }
+
+  async #readSlow(buffer: Uint8Array, options?: RunOptions): Promise<number | null> {
+    const started = options?.timeout === undefined ? 0 : performance.now();
+    for (;;) {
+      if (this.#chunks.length > 0) return this.#copyOut(buffer);
+      if (this.#failure !== null) throw this.#failure;
+      if (this.#eof) return null;
+      if (this.#closed !== null) throw new IoRingError(9, /* EBADF */ "recv", { fd: this.fd });
+      if (!this.#receiving) {
+        this.#pool ??= receivePool(this.#ring);
+        if (this.#pool === null || this.#pool.available === 0) {
+          // No pool, or every buffer is held by some connection: receive into memory of our own.
+          const own = this.#fallback ??= new Uint8Array(POOL_BUFFER_SIZE);
+          const target = buffer.byteLength >= own.byteLength ? buffer : own.subarray(0, buffer.byteLength);
+          const n = await this.#ring.recv(this.fd, target, options);
+          if (n === 0) return null;
+          if (target !== buffer) buffer.set(target.subarray(0, n));
+          return n;
+        }
+        this.#arm(this.#pool);
+      }
+      await this.#arrival(options, started);
+    }
+  }
+
+  /** Copies queued bytes into `buffer`, recycling each pool buffer it empties. */
+  #copyOut(buffer: Uint8Array): number {
+    let n = 0;
+    while (n < buffer.byteLength && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0];
+      const take = Math.min(chunk.byteLength, buffer.byteLength - n);
+      buffer.set(take === chunk.byteLength ? chunk : chunk.subarray(0, take), n);
+      n += take;
+      if (take === chunk.byteLength) {
+        this.#chunks.shift();
+        this.#pool!.recycle(this.#bids.shift()!);
+      } else {
+        this.#chunks[0] = chunk.subarray(take);
+      }
+    }
+    return n;
+  }
+
+  #arm(pool: BufferRing): void {
+    pool.flush(); // buffers recycled this tick must be in the ring before the RECV looks
+    this.#receiving = true;
+    const stopping = this.#stopping = new AbortController();
+    this.#ring.stream(
+      new Recv(this.fd, null, { bufferGroup: pool.group, multishot: true }),
+      (res, flags) => this.#received(pool, res, flags),
+      { signal: stopping.signal },
+    ).catch(() => {}); // the last completion went through #received, which noted any failure
+  }
+
+  #received(pool: BufferRing, res: number, flags: number): void {
+    if ((flags & IORING_CQE_F_BUFFER) !== 0) {
+      const { bid, data } = pool.take(flags, res);
+      if (res > 0 && this.#closed === null) {
+        this.#chunks.push(data);
+        this.#bids.push(bid);
+      } else {
+        pool.recycle(bid);
+      }
+    }
+    if ((flags & IORING_CQE_F_MORE) === 0) {
+      this.#receiving = false;
+      this.#stopping = null;
+      if (res === 0) this.#eof = true;
+      // ENOBUFS (the pool ran dry) and a stop for back pressure only end this RECV: the next read re-arms.
+      else if (res < 0 && res !== -ENOBUFS && res !== -ECANCELED) {
+        this.#failure = new IoRingError(-res, "recv", { fd: this.fd });
+      }
+    } else if (this.#chunks.length >= MAX_HELD && this.#stopping !== null) {
+      this.#stopping.abort();
+      this.#stopping = null;
+    }
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      wake();
+    }
+  }
+
+  /** Waits for #received to report, within the read's timeout and signal. */
+  #arrival(options: RunOptions | undefined, started: number): Promise<void> {
+    const signal = options?.signal;
+    const timeout = options?.timeout;
+    if (signal === undefined && timeout === undefined) {
+      return new Promise((resolve) => (this.#wake = resolve));
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        done();
+        this.#wake = null;
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeout !== undefined) {
+        const ms = typeof timeout === "number" ? timeout : timeout.sec * 1000 + (timeout.nsec ?? 0) / 1e6;
+        timer = setTimeout(() => {
+          done();
+          this.#wake = null;
+          reject(new IoRingError(ETIMEDOUT, "recv", { fd: this.fd }));
+        }, Math.max(0, ms - (performance.now() - started)));
+      }
+      this.#wake = () => {
+        done();
+        resolve();
+      };
+    });
   }
 
   /** Writes from `buffer`; resolves with how many bytes were sent (maybe fewer than asked, as write(2)). */
@@ -376,6 +557,11 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
   /** Cancels what is in flight on the socket and closes it. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      for (const bid of this.#bids) this.#pool!.recycle(bid);
+      this.#chunks.length = this.#bids.length = 0;
+      const wake = this.#wake;
+      this.#wake = null;
+      wake?.();
       await this.#ring.cancelFd(this.fd).catch(() => 0);
       await this.#ring.close(this.fd);
     })();

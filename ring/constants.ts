@@ -932,6 +932,10 @@ export const O_NOATIME = 0o1000000;
 export const O_CLOEXEC = 0o2000000;
 /** A descriptor for the path only, not its contents. */
 export const O_PATH = 0o10000000;
+/** fcntl(2): set a pipe's capacity in bytes (at most /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE). */
+export const F_SETPIPE_SZ = 1031;
+/** fcntl(2): a pipe's capacity in bytes. */
+export const F_GETPIPE_SZ = 1032;
 /** An unnamed temporary file in the directory given. */
 export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
 /** statx mask: the basic stat(2) fields. */

@@ -1168,6 +1168,37 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   }
 
   /**
+   * Runs a multishot operation with a callback instead of an iterator:
+   * `onCqe(res, flags)` is called synchronously for every completion, the
+   * last one (without IORING_CQE_F_MORE) included, and also after a
+   * cancellation, so that each provided buffer a completion carries is seen
+   * and can be recycled. Resolves with the last result, or rejects with
+   * {@link IoRingError} (or `signal`'s reason) once `onCqe` has seen the last
+   * completion. No promise or allocation per completion: this is what a
+   * protocol's receive loop is built on.
+   *
+   * @example A multishot timeout's ticks
+   * ```ts
+   * import { IoRing, IORING_TIMEOUT_MULTISHOT, Timeout } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * let ticks = 0;
+   * await ring.stream(new Timeout(5, { count: 3, flags: IORING_TIMEOUT_MULTISHOT }), () => ticks++)
+   *   .catch(() => {}); // the last tick is -ETIME
+   * console.log(ticks); // 3
+   * ```
+   */
+  stream(op: Op, onCqe: (res: number, flags: number) => void, options?: RunOptions): Promise<number> {
+    if (typeof onCqe !== "function") {
+      return Promise.reject(
+        new TypeError(
+          `Cannot stream ${op?.name}: onCqe must be a function: current value is ${typeof onCqe}`,
+        ),
+      );
+    }
+    return this.#start(op, 0, options, 0, onCqe);
+  }
+
+  /**
    * Cancels every operation in flight on `fd` (IORING_ASYNC_CANCEL_FD |
    * IORING_ASYNC_CANCEL_ALL, 5.19); resolves with how many were cancelled.
    * Each cancelled operation settles on its own, usually with ECANCELED.
