@@ -67,8 +67,8 @@ export interface Figure {
   subject: string;
   unit: string;
   runs: number[];
-  /** The subject this one is compared with, in the same bench and config. */
-  reference?: string;
+  /** The subject (or subjects) this one is compared with, in the same bench and config. */
+  reference?: string | string[];
   /** Whether smaller is better (latency, time). */
   lowerIsBetter?: boolean;
 }

@@ -13,15 +13,24 @@ function format(value: number, unit: string): string {
   if (unit === "ms" || unit === "µs") return value < 10 ? value.toFixed(2) : value.toFixed(1);
   if (unit === "s") return value.toFixed(3);
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(value < 1e4 ? 2 : 0)} k`;
   return value.toFixed(0);
 }
 
-/** The ratio of a figure to its reference: how many times better (> 1 is better than the reference). */
-export function ratio(figure: Figure, all: Figure[]): number | undefined {
-  if (figure.reference === undefined) return undefined;
+/** The subjects a figure is compared with. */
+export function referencesOf(figure: Figure): string[] {
+  return figure.reference === undefined ? [] : [figure.reference].flat();
+}
+
+/** The ratio of a figure to a reference: how many times better (> 1 is better than the reference). */
+export function ratio(
+  figure: Figure,
+  all: Figure[],
+  reference = referencesOf(figure)[0],
+): number | undefined {
+  if (reference === undefined) return undefined;
   const ref = all.find((f) =>
-    f.bench === figure.bench && f.config === figure.config && f.subject === figure.reference &&
+    f.bench === figure.bench && f.config === figure.config && f.subject === reference &&
     (f as RuntimeFigure).runtime === (figure as RuntimeFigure).runtime
   );
   if (ref === undefined) return undefined;
@@ -29,17 +38,20 @@ export function ratio(figure: Figure, all: Figure[]): number | undefined {
   return figure.lowerIsBetter ? 1 / r : r;
 }
 
-/** Rows of [bench, config, subject, median, spread, ratio]. */
+/** Rows of [bench, config, subject, median, spread, ratios]. */
 export function rows(figures: Figure[]): string[][] {
   return figures.map((f) => {
-    const r = ratio(f, figures);
+    const ratios = referencesOf(f).flatMap((reference) => {
+      const r = ratio(f, figures, reference);
+      return r === undefined ? [] : [`${r.toFixed(2)}× ${reference}`];
+    });
     return [
       f.bench,
       f.config,
       f.subject,
       `${format(median(f.runs), f.unit)} ${f.unit}`,
       `±${(spread(f.runs) * 100).toFixed(0)}%`,
-      r === undefined ? "" : `${r.toFixed(2)}× ${f.reference}`,
+      ratios.join(", "),
     ];
   });
 }
@@ -77,13 +89,15 @@ export function markdownTable(figures: Figure[]): string {
 
 /** An SVG bar chart of every ratio, one bar per compared figure; the line at 1 is the reference. */
 export function svgChart(figures: Figure[], title: string): string {
-  const bars = figures.flatMap((f) => {
-    const r = ratio(f, figures);
-    const runtime = (f as RuntimeFigure).runtime ?? "";
-    return r === undefined
-      ? []
-      : [{ label: `${runtime}: ${f.bench}, ${f.config}: ${f.subject} vs ${f.reference}`, r }];
-  });
+  const bars = figures.flatMap((f) =>
+    referencesOf(f).flatMap((reference) => {
+      const r = ratio(f, figures, reference);
+      const runtime = (f as RuntimeFigure).runtime ?? "";
+      return r === undefined
+        ? []
+        : [{ label: `${runtime}: ${f.bench}, ${f.config}: ${f.subject} vs ${reference}`, r }];
+    })
+  );
   // Ratios span 0.05× to 100×: bars are clipped at 3× (the label keeps the true value).
   const max = 3;
   const left = 640, width = 320, bar = 16, gap = 6, top = 40;

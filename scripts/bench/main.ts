@@ -5,7 +5,9 @@
  * figures to scripts/bench/out/results.json, and the chart and tables the
  * README shows to scripts/bench/results.svg and scripts/bench/results.md.
  *
- * BENCH_SECONDS (0.5) and BENCH_RUNS (5) size each measurement.
+ * BENCH_SECONDS (0.5) and BENCH_RUNS (5) size each measurement; see http.ts
+ * for the HTTP servers' own settings. `main.ts http` runs the HTTP
+ * benchmark alone, `main.ts io` all but it.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { benchDir, buildC, dataFile, type Figure, outDir } from "./_common.ts";
 import { markdownTable, printTable, svgChart } from "./_report.ts";
+import { httpServers } from "./http.ts";
 
 const GiB = 1 << 30;
 const root = join(benchDir, "..", "..");
@@ -62,37 +65,63 @@ function runSuite(
 }
 
 if (import.meta.main) {
-  buildC("nop");
-  buildC("randread");
-  makeData();
-  const unpin = await pin();
+  const part = process.argv[2] ?? "all";
+  const deno = "Deno" in globalThis ? process.execPath : join(root, "node_modules/deno/deno");
+  const bun = existsSync(join(root, "node_modules/.bin/bun")) ? join(root, "node_modules/.bin/bun") : "bun";
   const figures: Figure[] = [];
-  try {
-    const deno = "Deno" in globalThis ? process.execPath : join(root, "node_modules/deno/deno");
-    const bun = existsSync(join(root, "node_modules/.bin/bun")) ? join(root, "node_modules/.bin/bun") : "bun";
-    const suite = join(benchDir, "suite.ts");
-    const runtimes: [string, string[]][] = [["deno", [deno, "run", "-A", suite]], ["bun", [bun, suite]]];
-    for (const [name, command] of runtimes) {
-      figures.push(...runSuite(`${name}: all benchmarks`, command, join(outDir, `${name}.json`)));
+  if (part !== "http") {
+    buildC("nop");
+    buildC("randread");
+    makeData();
+    const unpin = await pin();
+    try {
+      const suite = join(benchDir, "suite.ts");
+      const runtimes: [string, string[]][] = [["deno", [deno, "run", "-A", suite]], ["bun", [bun, suite]]];
+      for (const [name, command] of runtimes) {
+        figures.push(...runSuite(`${name}: all benchmarks`, command, join(outDir, `${name}.json`)));
+      }
+      for (const [name, command] of runtimes) {
+        figures.push(
+          ...runSuite(
+            `${name}: latency pinned to CPU 0`,
+            ["taskset", "-c", "0", ...command],
+            join(outDir, `${name}-pinned.json`),
+            "latency",
+            {
+              BENCH_PINNED: "1",
+            },
+          ),
+        );
+      }
+    } finally {
+      unpin();
     }
-    for (const [name, command] of runtimes) {
-      figures.push(
-        ...runSuite(
-          `${name}: latency pinned to CPU 0`,
-          ["taskset", "-c", "0", ...command],
-          join(outDir, `${name}-pinned.json`),
-          "latency",
-          {
-            BENCH_PINNED: "1",
-          },
-        ),
-      );
+  }
+  if (part !== "io") {
+    console.error("bench: HTTP file servers under wrk");
+    const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" }).stdout.trim();
+    const labels = {
+      deno: `Deno ${version(deno, ["eval", "console.log(Deno.version.deno)"])}`,
+      bun: `Bun ${version(bun, ["--version"])}`,
+    };
+    const http = await httpServers(deno, bun, labels);
+    // Each runtime's section: its I/O figures, then its HTTP figures.
+    for (const label of [labels.deno, labels.bun]) {
+      const at = figures.findLastIndex((f) => (f as { runtime?: string }).runtime === label);
+      figures.splice(at + 1, 0, ...http.filter((f) => f.runtime === label));
     }
-  } finally {
-    unpin();
   }
   printTable(figures);
-  writeFileSync(join(outDir, "results.json"), JSON.stringify(figures, null, 1));
+  writeFileSync(
+    join(outDir, part === "all" ? "results.json" : `results-${part}.json`),
+    JSON.stringify(figures, null, 1),
+  );
+  if (part !== "all") {
+    console.error(
+      `bench: raw figures in ${join(outDir, `results-${part}.json`)} (the chart needs the whole run)`,
+    );
+    process.exit(0);
+  }
   const when = new Date().toISOString().slice(0, 10);
   writeFileSync(
     join(benchDir, "results.svg"),
