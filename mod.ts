@@ -46,6 +46,7 @@ export {
   type ConnectOptions,
   listen,
   type ListenOptions,
+  NET_BUFFER_GROUP,
   type NetAddr,
   TcpConn,
   TcpListener,
