@@ -44,6 +44,7 @@ export { SqeWriter } from "./ring/sqe.ts";
 export {
   connect,
   type ConnectOptions,
+  type ConnOptions,
   listen,
   type ListenOptions,
   NET_BUFFER_GROUP,

@@ -150,3 +150,23 @@ test("Unix sockets: listen on a path, connect to it, echo through the same conne
     dir.remove();
   }
 });
+
+test("zeroCopyAbove sends large writes with SEND_ZC, byte for byte; a bad threshold is a RangeError", async () => {
+  await using ring = new IoRing();
+  await using listener = await listen(ring, { port: 0, zeroCopyAbove: 1024 });
+  const data = pattern(300_000, 5);
+  const served = (async () => {
+    for await (const conn of listener) {
+      await conn.readable.pipeTo(conn.writable); // echoes with the listener's threshold
+      await conn.close();
+      break;
+    }
+  })();
+  await using conn = await connect(ring, { port: listener.addr.port, zeroCopyAbove: 0 });
+  const echoed = readAll(conn);
+  for (let at = 0; at < data.length; at += 50_000) await conn.writeAll(data.subarray(at, at + 50_000));
+  await conn.closeWrite();
+  assert.deepEqual(await echoed, data);
+  await served;
+  await assert.rejects(connect(ring, { port: listener.addr.port, zeroCopyAbove: -1 }), RangeError);
+});
