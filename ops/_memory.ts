@@ -1,5 +1,6 @@
 import { native } from "../ffi/native.ts";
 import { IOVEC } from "../ring/layout.ts";
+import { opCString, opWords } from "./_arena.ts";
 import { describe, pathLabel } from "./_checks.ts";
 
 const loaded = await native().catch(() => null);
@@ -71,20 +72,15 @@ export function cText(text: string, what: string, name: string): Uint8Array {
     throw new TypeError(`Cannot ${what}: ${name} must be a string: current value is ${describe(text)}`);
   }
   if (text.includes("\0")) throw new TypeError(`Cannot ${what}: ${name} contains a NUL byte`);
-  const bytes = encoder.encode(text);
-  const out = new Uint8Array(new ArrayBuffer(bytes.length + 1));
-  out.set(bytes);
-  return out;
+  return opCString(text);
 }
-
-const encoder = new TextEncoder();
 
 /**
  * A `struct iovec` array for `views` (base address and length of each, 64-bit words), with room for at
  * least `minimum` entries. The caller keeps the array and the views alive while the kernel uses them.
  */
 export function encodeIovecs(views: readonly ArrayBufferView[], minimum = 0): Uint32Array {
-  const iovecs = new Uint32Array(Math.max(minimum, views.length) * (IOVEC.size / 4));
+  const iovecs = opWords(Math.max(minimum, views.length) * (IOVEC.size / 4));
   views.forEach((view, i) => {
     const address = addressOf(view);
     const w = (i * IOVEC.size) / 4;

@@ -1,3 +1,4 @@
+import { opBytes } from "./_arena.ts";
 import { MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
@@ -57,7 +58,7 @@ export function sendParts(
  */
 export abstract class MsgOp extends OpBase {
   /** The `struct msghdr` the kernel reads (and for recvmsg updates); held until completion. */
-  readonly msghdr: Uint8Array = new Uint8Array(MSGHDR.size);
+  readonly msghdr: Uint8Array = opBytes(MSGHDR.size);
   /** The `struct iovec` array `msghdr` points to. */
   readonly iovecs: Uint32Array;
   /** The data buffers, in order; held until completion. */
@@ -93,7 +94,7 @@ export abstract class MsgOp extends OpBase {
     this.address = parts.address;
     this.control = parts.control;
     this.msgFlags = checkFlags(parts.flags ?? 0, what);
-    this.#header = new DataView(this.msghdr.buffer);
+    this.#header = new DataView(this.msghdr.buffer, this.msghdr.byteOffset, this.msghdr.byteLength);
     const pointer = (offset: number, view: ArrayBufferView | null) => {
       const address = view === null || view.byteLength === 0 ? 0 : addressOf(view);
       this.#header.setUint32(offset, address >>> 0, true);

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { opBytes } from "./_arena.ts";
 import { AF_INET, AF_INET6, AF_UNIX } from "../ring/constants.ts";
 import { SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_STORAGE, SOCKADDR_UN } from "../ring/layout.ts";
 import { checkU16, checkU32 } from "./_checks.ts";
@@ -86,16 +87,16 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
   }
   switch (address.family) {
     case "ipv4": {
-      const bytes = new Uint8Array(SOCKADDR_IN.size);
-      const view = new DataView(bytes.buffer);
+      const bytes = opBytes(SOCKADDR_IN.size);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       view.setUint16(SOCKADDR_IN.family, AF_INET, true);
       view.setUint16(SOCKADDR_IN.port, checkU16(address.port, what, "port"), false);
       bytes.set(parseIPv4(address.address, what), SOCKADDR_IN.addr);
       return bytes;
     }
     case "ipv6": {
-      const bytes = new Uint8Array(SOCKADDR_IN6.size);
-      const view = new DataView(bytes.buffer);
+      const bytes = opBytes(SOCKADDR_IN6.size);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       view.setUint16(SOCKADDR_IN6.family, AF_INET6, true);
       view.setUint16(SOCKADDR_IN6.port, checkU16(address.port, what, "port"), false);
       view.setUint32(SOCKADDR_IN6.flowInfo, checkU32(address.flowInfo ?? 0, what, "flowInfo"), false);
@@ -121,8 +122,12 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
           `Cannot ${what}: a Unix socket path must be at most ${room} bytes: current length is ${path.length}`,
         );
       }
-      const bytes = new Uint8Array(SOCKADDR_UN.path + path.length + (abstract || path.length === 0 ? 0 : 1));
-      new DataView(bytes.buffer).setUint16(SOCKADDR_UN.family, AF_UNIX, true);
+      const bytes = opBytes(SOCKADDR_UN.path + path.length + (abstract || path.length === 0 ? 0 : 1));
+      new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint16(
+        SOCKADDR_UN.family,
+        AF_UNIX,
+        true,
+      );
       bytes.set(path, SOCKADDR_UN.path);
       return bytes;
     }

@@ -1,3 +1,4 @@
+import { opBytes, opWords } from "./_arena.ts";
 import {
   IORING_ACCEPT_DONTWAIT,
   IORING_ACCEPT_MULTISHOT,
@@ -108,8 +109,8 @@ export class Accept extends OpBase {
       this.#address = this.#lengthAddress = 0;
       this.holdsMemory = false;
     } else {
-      this.peerAddress = new Uint8Array(SOCKADDR_STORAGE.size);
-      this.peerAddressLength = new Uint32Array(1);
+      this.peerAddress = opBytes(SOCKADDR_STORAGE.size);
+      this.peerAddressLength = opWords(1);
       this.#address = addressOf(this.peerAddress);
       this.#lengthAddress = addressOf(this.peerAddressLength);
     }

@@ -1,6 +1,7 @@
 import { AT_FDCWD, IORING_OP_OPENAT2, O_CLOEXEC, O_CREAT, O_RDONLY, O_TMPFILE } from "../ring/constants.ts";
 import { OPEN_HOW } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
+import { opWords } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
 import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
@@ -49,7 +50,7 @@ export class Openat2 extends OpBase {
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   /** The `struct open_how` (flags, mode, resolve as 64-bit little-endian words) the kernel reads. */
-  readonly how: Uint32Array = new Uint32Array(OPEN_HOW.size / 4);
+  readonly how: Uint32Array = opWords(OPEN_HOW.size / 4);
   readonly #dirfd: number;
   readonly #pathAddress: number;
   readonly #howAddress: number;

@@ -150,7 +150,7 @@ export class RecvMsg extends MsgOp {
 
   /** Decodes the address, ancillary data and flags the kernel wrote back into `msghdr` (single shot). */
   result(): RecvMsgResult {
-    const header = new DataView(this.msghdr.buffer);
+    const header = new DataView(this.msghdr.buffer, this.msghdr.byteOffset, this.msghdr.byteLength);
     const nameLength = header.getUint32(MSGHDR.namelen, true);
     const controlLength = header.getUint32(MSGHDR.controllen, true);
     return {

@@ -1,6 +1,7 @@
 import { AT_FDCWD, IORING_OP_STATX, STATX_BASIC_STATS, STATX_BTIME } from "../ring/constants.ts";
 import { STATX } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
+import { opBytes } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
 import { checkFd } from "./_checks.ts";
 import { OpBase } from "./op.ts";
@@ -84,7 +85,7 @@ export class Statx extends OpBase {
   /** The NUL-terminated path; held until completion. */
   readonly path: Uint8Array;
   /** The `struct statx` the kernel fills; held until completion. */
-  readonly statx: Uint8Array = new Uint8Array(STATX.size);
+  readonly statx: Uint8Array = opBytes(STATX.size);
   readonly #dirfd: number;
   readonly #flags: number;
   readonly #mask: number;

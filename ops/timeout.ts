@@ -1,5 +1,6 @@
 import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
+import { opBigWords } from "./_arena.ts";
 import { addressOf } from "./_memory.ts";
 import { checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
@@ -39,7 +40,10 @@ export function encodeTimespec(time: TimeSpec, what: string): BigInt64Array {
       `Cannot ${what}: time must be milliseconds or { sec, nsec }: current value is ${String(time)}`,
     );
   }
-  return new BigInt64Array([BigInt(sec), BigInt(nsec)]);
+  const timespec = opBigWords(2);
+  timespec[0] = BigInt(sec);
+  timespec[1] = BigInt(nsec);
+  return timespec;
 }
 
 /**

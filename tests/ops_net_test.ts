@@ -343,7 +343,7 @@ test("sendmsg and sendmsg_zc point at a msghdr built like C's, with its iovecs a
     prepWords(op, w),
     sqeWords({ opcode: IORING_OP_SENDMSG, fd: 8, addr: addressOf(op.msghdr), len: 1, opFlags: MSG_NOSIGNAL }),
   );
-  const h = new DataView(op.msghdr.buffer);
+  const h = new DataView(op.msghdr.buffer, op.msghdr.byteOffset, op.msghdr.byteLength);
   const u64 = (o: number) => h.getUint32(o, true) + h.getUint32(o + 4, true) * 2 ** 32;
   assert.equal(u64(MSGHDR.name), addressOf(op.address!));
   assert.equal(h.getUint32(MSGHDR.namelen, true), 16);
@@ -382,7 +382,7 @@ test("recvmsg writes the fields of io_uring_prep_recvmsg and _recvmsg_multishot"
       len: 1,
     }),
   );
-  const h = new DataView(op.msghdr.buffer);
+  const h = new DataView(op.msghdr.buffer, op.msghdr.byteOffset, op.msghdr.byteLength);
   assert.equal(h.getUint32(MSGHDR.namelen, true), 128);
   assert.equal(h.getUint32(MSGHDR.controllen, true), 24);
   const multi = new RecvMsg(9, null, { bufferGroup: 4, multishot: true, nameLength: 16 });
@@ -398,7 +398,13 @@ test("recvmsg writes the fields of io_uring_prep_recvmsg and _recvmsg_multishot"
       bufIndex: 4,
     }),
   );
-  assert.equal(new DataView(multi.msghdr.buffer).getBigUint64(MSGHDR.iovlen, true), 0n);
+  assert.equal(
+    new DataView(multi.msghdr.buffer, multi.msghdr.byteOffset, multi.msghdr.byteLength).getBigUint64(
+      MSGHDR.iovlen,
+      true,
+    ),
+    0n,
+  );
   // A reused builder gets its msghdr lengths back before each preparation.
   h.setUint32(MSGHDR.namelen, 16, true);
   h.setUint32(MSGHDR.controllen, 0, true);
