@@ -210,9 +210,14 @@ function parseHead(head: string): Request {
     throw new HttpError(400, true);
   }
   const headers = new Map<string, string>();
-  for (const line of lines.slice(1)) {
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
     const colon = line.indexOf(":");
-    if (colon <= 0 || /\s/.test(line.slice(0, colon))) throw new HttpError(400, true);
+    if (colon <= 0) throw new HttpError(400, true);
+    for (let j = 0; j < colon; j++) {
+      const code = line.charCodeAt(j);
+      if (code <= 32 || code === 127) throw new HttpError(400, true); // no whitespace or controls in a name
+    }
     headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
   return { method: parts[0], path: parts[1], version: parts[2], headers };
@@ -223,7 +228,9 @@ function relativePath(target: string): string {
   if (!target.startsWith("/")) throw new HttpError(400);
   let path: string;
   try {
-    path = decodeURIComponent(target.split("?")[0].split("#")[0]);
+    const end = target.search(/[?#]/);
+    const raw = end < 0 ? target : target.slice(0, end);
+    path = raw.includes("%") ? decodeURIComponent(raw) : raw;
   } catch {
     throw new HttpError(400);
   }
@@ -231,6 +238,30 @@ function relativePath(target: string): string {
   const segments = path.split("/").filter((s) => s !== "" && s !== ".");
   if (segments.includes("..")) throw new HttpError(403);
   return segments.length === 0 ? "." : segments.join("/");
+}
+
+/** What a file's statx says in response headers, worked out once per description. */
+interface Described {
+  stat: StatxResult;
+  /** When the statx was taken (performance.now()). */
+  at: number;
+  etag: string;
+  /** Last-Modified, in whole seconds. */
+  mtime: number;
+  type: string;
+  /** ETag, Last-Modified and Accept-Ranges header lines. */
+  common: string;
+  /** The header lines of a 200 with the whole file. */
+  whole: string;
+}
+
+function describeFile(stat: StatxResult, servePath: string): Described {
+  const mtime = Math.floor(stat.mtimeMs / 1000) * 1000;
+  const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  const common = `ETag: ${etag}\r\nLast-Modified: ${httpDate(mtime)}\r\nAccept-Ranges: bytes\r\n`;
+  const type = contentType(servePath);
+  const whole = `Content-Type: ${type}\r\nContent-Length: ${stat.size}\r\n${common}`;
+  return { stat, at: performance.now(), etag, mtime, type, common, whole };
 }
 
 function httpDate(ms: number): string {
@@ -283,7 +314,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const hasPipeOp = supported.has(IORING_OP_PIPE);
   const loaded = await native();
   const statCacheMs = options.statCacheMs ?? 1000;
-  const statCache = new Map<string, { stat: StatxResult; at: number }>();
+  const statCache = new Map<string, Described>();
 
   /** Whether the connection closes after the response to `request`. */
   const closeAfter = (c: Connection, request: Request | undefined): boolean => {
@@ -382,13 +413,12 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           fresh ? known.stat : ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH }),
           reading,
         ]);
+        let described = fresh ? known : undefined;
         if (fresh && read >= 0 && read < SMALL_FILE && read !== stat.size) {
           // The file changed since it was described: describe it again.
           stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
           statCache.delete(path);
-        } else if (!fresh && statCacheMs > 0 && stat.isFile) {
-          if (statCache.size >= STAT_CACHE_ENTRIES) statCache.clear();
-          statCache.set(path, { stat, at: performance.now() });
+          described = undefined;
         }
         let servePath = path;
         if (stat.isDirectory) {
@@ -410,9 +440,14 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           return fail(c, request, 403);
         }
         if (!stat.isFile) return fail(c, request, 403);
-        const mtime = Math.floor(stat.mtimeMs / 1000) * 1000;
-        const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
-        const common = `ETag: ${etag}\r\nLast-Modified: ${httpDate(mtime)}\r\nAccept-Ranges: bytes\r\n`;
+        if (described === undefined) {
+          described = describeFile(stat, servePath);
+          if (statCacheMs > 0 && servePath === path) {
+            if (statCache.size >= STAT_CACHE_ENTRIES) statCache.clear();
+            statCache.set(path, described);
+          }
+        }
+        const { etag, mtime, common } = described;
         if (
           (ifNoneMatch !== undefined &&
             ifNoneMatch.split(",").some((t) => t.trim() === etag || t.trim() === "*")) ||
@@ -428,9 +463,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         }
         const [start, end] = range ?? [0, stat.size - 1];
         const length = stat.size === 0 ? 0 : end - start + 1;
-        const headers = `Content-Type: ${contentType(servePath)}\r\nContent-Length: ${length}\r\n${common}${
-          range !== null ? `Content-Range: bytes ${start}-${end}/${stat.size}\r\n` : ""
-        }`;
+        const headers = range === null
+          ? described.whole
+          : `Content-Type: ${described.type}\r\nContent-Length: ${length}\r\n${common}Content-Range: bytes ${start}-${end}/${stat.size}\r\n`;
         const status = range !== null ? 206 : 200;
         if (request.method === "HEAD") return sendHead(c, request, status, headers);
         // The file's first bytes are already in the buffer, after the room for the head: they leave with
