@@ -135,7 +135,6 @@ const STREAM_CHUNK = 256 * 1024;
 const PIPE_CAPACITY = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const scratchHead = new Uint8Array(HEAD_ROOM);
 
 /** What a response came to, for the access log and the keep-alive decision. */
 interface Outcome {
@@ -253,6 +252,9 @@ interface Described {
   common: string;
   /** The header lines of a 200 with the whole file. */
   whole: string;
+  /** That 200's whole head, encoded, for keep-alive, and the Date it carries. */
+  head200?: Uint8Array;
+  headDate?: string;
 }
 
 function describeFile(stat: StatxResult, servePath: string): Described {
@@ -476,15 +478,29 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           : 0;
         if (head === length) void closeFile();
         const close = closeAfter(c, request);
-        const headText = `HTTP/1.1 ${status} ${STATUS[status]}\r\nServer: ioring\r\nDate: ${httpNow()}\r\n` +
-          `Connection: ${close ? "close" : "keep-alive"}\r\n${headers}\r\n`;
-        if (buffer !== null && (head > 0 || length === 0)) {
-          const { written } = encoder.encodeInto(headText, scratchHead);
-          if (written! >= HEAD_ROOM || written! < headText.length) throw new Error("response head too large");
-          buffer.set(scratchHead.subarray(0, written), HEAD_ROOM - written!);
-          await c.conn.writeAll(buffer.subarray(HEAD_ROOM - written!, HEAD_ROOM + head));
+        const date = httpNow();
+        let headBytes: Uint8Array;
+        if (status === 200 && !close) {
+          // The common response's head is encoded once a second per file.
+          if (described.headDate !== date) {
+            described.head200 = encoder.encode(
+              `HTTP/1.1 200 OK\r\nServer: ioring\r\nDate: ${date}\r\nConnection: keep-alive\r\n${headers}\r\n`,
+            );
+            described.headDate = date;
+          }
+          headBytes = described.head200!;
         } else {
-          await c.conn.writeAll(encoder.encode(headText));
+          headBytes = encoder.encode(
+            `HTTP/1.1 ${status} ${STATUS[status]}\r\nServer: ioring\r\nDate: ${date}\r\n` +
+              `Connection: ${close ? "close" : "keep-alive"}\r\n${headers}\r\n`,
+          );
+        }
+        if (buffer !== null && (head > 0 || length === 0) && headBytes.length <= HEAD_ROOM) {
+          buffer.set(headBytes, HEAD_ROOM - headBytes.length);
+          await c.conn.writeAll(buffer.subarray(HEAD_ROOM - headBytes.length, HEAD_ROOM + head));
+        } else {
+          await c.conn.writeAll(headBytes);
+          if (head > 0) await c.conn.writeAll(buffer!.subarray(HEAD_ROOM, HEAD_ROOM + head));
         }
         if (head < length) await streamFile(c, fd, start + head, length - head);
         return { status, bytes: length, close };
