@@ -281,3 +281,93 @@ test("1,000 sequential requests and 200 concurrent connections, nothing lost", a
     assert.ok(replies.every((r) => r.startsWith("HTTP/1.1 200 ") && r.endsWith("plain text\n")));
   });
 }, { timeout: 60_000 });
+
+test("a file that changes is served fresh: new bytes and length at once, validators within statCacheMs", async () => {
+  const dir = tempDir();
+  const { writeFileSync, utimesSync } = await import("node:fs");
+  dir.file("page.txt", "version one\n");
+  await using ring = new IoRing({ entries: 64 });
+  const cached = await serveDir(ring, { root: dir.path, port: 0, statCacheMs: 60_000 });
+  const uncached = await serveDir(ring, { root: dir.path, port: 0, statCacheMs: 0 });
+  try {
+    const get = async (server: FileServer) => {
+      const response = await fetch(`http://127.0.0.1:${server.addr.port}/page.txt`);
+      return {
+        body: await response.text(),
+        length: response.headers.get("content-length"),
+        etag: response.headers.get("etag"),
+      };
+    };
+    const first = await get(cached);
+    assert.equal(first.body, "version one\n");
+    // A different size: even the cached server notices at once, from the length it read.
+    writeFileSync(`${dir.path}/page.txt`, "version two, longer\n");
+    const second = await get(cached);
+    assert.deepEqual([second.body, second.length], ["version two, longer\n", "20"]);
+    assert.notEqual(second.etag, first.etag);
+    // The same size and a new mtime: the bytes are fresh everywhere; only the uncached server's ETag moves.
+    writeFileSync(`${dir.path}/page.txt`, "version 3!, longer\n\n");
+    utimesSync(`${dir.path}/page.txt`, new Date(), new Date(Date.now() + 5_000));
+    const third = await get(cached);
+    assert.equal(third.body, "version 3!, longer\n\n");
+    assert.equal(third.etag, second.etag, "the cached description is reused within statCacheMs");
+    const fresh = await get(uncached);
+    assert.equal(fresh.body, "version 3!, longer\n\n");
+    assert.notEqual(fresh.etag, second.etag, "statCacheMs: 0 describes the file on every request");
+  } finally {
+    await cached.shutdown();
+    await uncached.shutdown();
+    dir.remove();
+  }
+});
+
+test(
+  "a range deep inside a 3 MiB file comes from the pipe byte for byte, as does the whole file",
+  async () => {
+    const dir = tempDir();
+    const data = pattern(3 << 20, 23);
+    dir.file("big.bin", data);
+    await using ring = new IoRing({ entries: 64 });
+    const server = await serveDir(ring, { root: dir.path, port: 0 });
+    try {
+      const base = `http://127.0.0.1:${server.addr.port}/big.bin`;
+      const start = 1_500_000, end = 2_900_000;
+      const partial = await fetch(base, { headers: { Range: `bytes=${start}-${end}` } });
+      assert.equal(partial.status, 206);
+      assert.equal(partial.headers.get("content-range"), `bytes ${start}-${end}/${data.length}`);
+      assert.deepEqual(new Uint8Array(await partial.arrayBuffer()), data.subarray(start, end + 1));
+      // Twice on one connection: the pipe is reused from one response to the next.
+      await using conn = await connect(ring, { port: server.addr.port });
+      const request = "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+      await conn.writeAll(new TextEncoder().encode(request + request));
+      const buffer = new Uint8Array(1 << 20);
+      let received = new Uint8Array(0);
+      const headEnd = (bytes: Uint8Array, from: number) => {
+        for (let i = from; i + 3 < bytes.length; i++) {
+          if (
+            bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10
+          ) return i + 4;
+        }
+        return -1;
+      };
+      let at = 0;
+      for (let response = 0; response < 2; response++) {
+        let bodyStart = -1;
+        while ((bodyStart = headEnd(received, at)) < 0 || received.length < bodyStart + data.length) {
+          const n = await conn.read(buffer, { timeout: 10_000 });
+          assert.notEqual(n, null, "the server closed early");
+          const next = new Uint8Array(received.length + n!);
+          next.set(received);
+          next.set(buffer.subarray(0, n!), received.length);
+          received = next;
+        }
+        assert.deepEqual(received.subarray(bodyStart, bodyStart + data.length), data, `response ${response}`);
+        at = bodyStart + data.length;
+      }
+    } finally {
+      await server.shutdown();
+      dir.remove();
+    }
+  },
+  { timeout: 60_000 },
+);
