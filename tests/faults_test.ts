@@ -3,7 +3,7 @@
 // a privilege drop after the rings were made.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
@@ -20,7 +20,7 @@ import {
 import * as constants from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { test } from "./_harness.ts";
-import { runtimeCommand, tempDir } from "./_util.ts";
+import { n, runtimeCommand, tempDir } from "./_util.ts";
 
 const ETIME = 62;
 const ECANCELED = 125;
@@ -394,7 +394,6 @@ test(
 
 test("the ring fd is close-on-exec: a child process never inherits a ring", async () => {
   await using ring = new IoRing();
-  const { n } = await import("./_util.ts");
   const F_GETFD = 1, FD_CLOEXEC = 1;
   assert.equal(n.fcntl(ring.fd, F_GETFD, 0) & FD_CLOEXEC, FD_CLOEXEC);
   const child = await run("sh", ["-c", "ls -l /proc/self/fd/"]);
@@ -461,7 +460,6 @@ test(
   async () => {
     const dir = tempDir();
     try {
-      const { chmodSync } = await import("node:fs");
       chmodSync(dir.path, 0o755);
       const secret = dir.file("secret", "root only");
       chmodSync(secret, 0o600);
