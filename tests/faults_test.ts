@@ -25,6 +25,11 @@ import { n, runtimeCommand, tempDir } from "./_util.ts";
 const ETIME = 62;
 const ECANCELED = 125;
 
+function withoutForceColor(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const { FORCE_COLOR: _, ...rest } = env;
+  return rest;
+}
+
 /** A child's exit code and output; never throws on a non-zero exit. */
 async function run(
   cmd: string,
@@ -35,7 +40,8 @@ async function run(
     const { stdout, stderr } = await promisify(execFile)(cmd, args, {
       encoding: "utf8",
       timeout: 30_000,
-      env: { ...process.env, NO_COLOR: "1", ...env },
+      // Plain output: NO_COLOR, and no FORCE_COLOR (which Deno honours whatever its value, even 0).
+      env: { ...withoutForceColor(process.env), NO_COLOR: "1", ...env },
     });
     return { code: 0, out: stdout + stderr, stdout };
   } catch (error) {
@@ -288,7 +294,7 @@ for (
             dir,
             "caught.ts",
             `import { IoRing, IoUringUnavailableError } from "MOD";
-           try { new IoRing(); } catch (e) { console.log(e instanceof IoUringUnavailableError, e.attempts.length); }`,
+           try { new IoRing(); } catch (e) { console.log(String(e instanceof IoUringUnavailableError) + " " + e.attempts.length); }`,
           ),
         ]);
         assert.equal(caught.code, 0, caught.out);
