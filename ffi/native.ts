@@ -185,12 +185,28 @@ function trySetup(native: Native): number {
   return fd < 0 ? fd : 0;
 }
 
+/** True when a seccomp filter is installed on this process ("Seccomp: 2" in /proc/self/status). */
+function seccompFiltered(): boolean {
+  try {
+    return /^Seccomp:\s*2\s*$/m.test(readFileSync("/proc/self/status", "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+const ALLOW_IO_URING = "allow io_uring_setup, io_uring_enter and io_uring_register in the profile " +
+  "(docker and podman: --security-opt seccomp=<profile>)";
+
 function whySetupFailed(errno: number): string {
   let disabled = "";
   try {
     disabled = readFileSync("/proc/sys/kernel/io_uring_disabled", "utf8").trim();
   } catch { /* older kernels have no such sysctl */ }
   if (errno === ENOSYS) {
+    if (seccompFiltered()) {
+      return "io_uring_setup failed with ENOSYS: this process runs under a seccomp filter " +
+        `(Seccomp: 2 in /proc/self/status) that hides io_uring; ${ALLOW_IO_URING}`;
+    }
     return "io_uring_setup failed with ENOSYS: the kernel has no io_uring (older than 5.1, or built without it)";
   }
   if (errno === EPERM) {
@@ -198,7 +214,13 @@ function whySetupFailed(errno: number): string {
       return "io_uring_setup failed with EPERM: io_uring is disabled (/proc/sys/kernel/io_uring_disabled = 2)";
     }
     if (disabled === "1") {
-      return "io_uring_setup failed with EPERM: io_uring is limited to the io_uring_group (/proc/sys/kernel/io_uring_disabled = 1)";
+      return "io_uring_setup failed with EPERM: io_uring is limited to CAP_SYS_ADMIN and the io_uring_group " +
+        "(/proc/sys/kernel/io_uring_disabled = 1; add the user to the group whose id is in " +
+        "/proc/sys/kernel/io_uring_group, or set io_uring_disabled to 0)";
+    }
+    if (seccompFiltered()) {
+      return "io_uring_setup failed with EPERM: a seccomp filter on this process (Seccomp: 2 in " +
+        `/proc/self/status) forbids io_uring; ${ALLOW_IO_URING}`;
     }
     return "io_uring_setup failed with EPERM: a seccomp profile or security module forbids io_uring (containers often do)";
   }

@@ -905,8 +905,10 @@ export class IoRingCore implements Disposable, AsyncDisposable {
 
   /**
    * Queues (but does not submit) `op` with `userData`, a safe integer that its
-   * completions carry back. The ring holds `op`, and so the memory it points
-   * the kernel at, until its last completion. Throws if the ring is closed.
+   * completions carry back; when the SQ is full, what is already queued is
+   * submitted first to make room. The ring holds `op`, and so the memory it
+   * points the kernel at, until its last completion. Throws if the ring is
+   * closed, or if this kernel's io_uring lacks the op's opcode.
    * Matches `io_uring_get_sqe()` + `io_uring_prep_*()` + `io_uring_sqe_set_data64()` in liburing.
    *
    * @example

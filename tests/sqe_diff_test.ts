@@ -7,7 +7,10 @@
  * field differs too. Where ioring deliberately departs from the helper
  * (O_CLOEXEC, SOCK_CLOEXEC), the C statement says so. Ops whose prep helper
  * is newer than the installed liburing are checked in their own test files
- * against the kernel's documented field meaning.
+ * against the kernel's documented field meaning. A second pass draws every
+ * argument from fast-check, which leans on the edges of each range (0, the
+ * maximum, -1, 2^32, 2^53-1); its seed changes per run and is printed with a
+ * difference (IORING_SQE_SEED replays it).
  *
  * @module
  */
@@ -16,7 +19,9 @@ import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { promisify } from "node:util";
+import fc from "fast-check";
 import {
   Accept,
   AF_INET,
@@ -824,45 +829,50 @@ const CASES: Record<string, (r: Rand) => Case> = {
 
 const PER_OP = 32;
 
-test("every builder writes the same 64 bytes as liburing's io_uring_prep_*", () => {
+/**
+ * Encodes `perOp` cases of every builder with each generator, prepares the same SQEs with liburing in one
+ * C program, and compares the 64 bytes of each.
+ */
+function compareWithLiburing(generators: { label: string; r: Rand }[], perOp: number): void {
   const dir = mkdtempSync(join(tmpdir(), "ioring-sqe-"));
   try {
-    const r = random(20261121);
     const expected: string[] = [];
     const statements: string[] = [];
     const names: string[] = [];
-    for (const [name, make] of Object.entries(CASES)) {
-      for (let i = 0; i < PER_OP; i++) {
-        const { op, c, noIoprio } = make(r);
-        // The common fields too: IOSQE flags, ioprio, personality, user_data.
-        const sqeFlags = r.pick([
-          0,
-          IOSQE_IO_LINK,
-          IOSQE_IO_DRAIN,
-          IOSQE_ASYNC,
-          IOSQE_IO_HARDLINK | IOSQE_ASYNC,
-        ]);
-        const ioprio = noIoprio ? 0 : r.pick([0, r.int(0x10000)]);
-        const personality = r.pick([0, 1 + r.int(0xfffe)]);
-        const ud = r.u32() * 2 ** 21 + r.int(2 ** 21);
-        const base = op as Op & {
-          flags(f: number): unknown;
-          ioprio(p: number): unknown;
-          personality(p: number): unknown;
-        };
-        base.flags(sqeFlags);
-        if (!noIoprio) base.ioprio(ioprio);
-        base.personality(personality);
-        const w = new SqeWriter(new ArrayBuffer(64), 64).select(0);
-        w.u8.fill(0xa5); // every byte must be written by prep
-        op.prep(w);
-        w.userData(ud >>> 0, Math.floor(ud / 2 ** 32));
-        expected.push(Array.from(w.u8, (b) => b.toString(16).padStart(2, "0")).join(""));
-        names.push(`${name} #${i}`);
-        statements.push(
-          `  memset(sqe, 0, sizeof *sqe); ${c()} sqe->flags |= ${sqeFlags}; sqe->ioprio |= ${ioprio}; ` +
-            `sqe->personality = ${personality}; io_uring_sqe_set_data64(sqe, ${ud}ULL); dump(sqe);`,
-        );
+    for (const { label, r } of generators) {
+      for (const [name, make] of Object.entries(CASES)) {
+        for (let i = 0; i < perOp; i++) {
+          const { op, c, noIoprio } = make(r);
+          // The common fields too: IOSQE flags, ioprio, personality, user_data.
+          const sqeFlags = r.pick([
+            0,
+            IOSQE_IO_LINK,
+            IOSQE_IO_DRAIN,
+            IOSQE_ASYNC,
+            IOSQE_IO_HARDLINK | IOSQE_ASYNC,
+          ]);
+          const ioprio = noIoprio ? 0 : r.pick([0, r.int(0x10000)]);
+          const personality = r.pick([0, 1 + r.int(0xfffe)]);
+          const ud = r.u53();
+          const base = op as Op & {
+            flags(f: number): unknown;
+            ioprio(p: number): unknown;
+            personality(p: number): unknown;
+          };
+          base.flags(sqeFlags);
+          if (!noIoprio) base.ioprio(ioprio);
+          base.personality(personality);
+          const w = new SqeWriter(new ArrayBuffer(64), 64).select(0);
+          w.u8.fill(0xa5); // every byte must be written by prep
+          op.prep(w);
+          w.userData(ud >>> 0, Math.floor(ud / 2 ** 32));
+          expected.push(Array.from(w.u8, (b) => b.toString(16).padStart(2, "0")).join(""));
+          names.push(`${label}: ${name} #${i}`);
+          statements.push(
+            `  memset(sqe, 0, sizeof *sqe); ${c()} sqe->flags |= ${sqeFlags}; sqe->ioprio |= ${ioprio}; ` +
+              `sqe->personality = ${personality}; io_uring_sqe_set_data64(sqe, ${ud}ULL); dump(sqe);`,
+          );
+        }
       }
     }
     const source = `#define _GNU_SOURCE
@@ -898,8 +908,46 @@ ${statements.join("\n")}
     for (let i = 0; i < expected.length; i++) {
       assert.equal(expected[i], actual[i], `${names[i]}: ioring\n${expected[i]}\nliburing\n${actual[i]}`);
     }
-    assert.ok(expected.length >= Object.keys(CASES).length * PER_OP);
+    assert.ok(expected.length >= Object.keys(CASES).length * perOp * generators.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("every builder writes the same 64 bytes as liburing's io_uring_prep_*", () => {
+  compareWithLiburing([{ label: "seed 20261121", r: random(20261121) }], PER_OP);
 }, { skip: cannotBuild });
+
+/**
+ * A {@link Rand} whose every draw comes from fast-check, which leans towards the edges of each range
+ * (0, the maximum, -1 offsets, 2^53-1 user data) where an encoder's off-by-one and truncation bugs live.
+ */
+const EDGY_U32 = fc.oneof(
+  fc.constantFrom(0, 0x7fffffff, 0x80000000, 0xffffffff),
+  fc.integer({ min: 0, max: 0xffffffff }),
+);
+const EDGY_U53 = fc.oneof(fc.constantFrom(0, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
+const EDGY_OFFSET = fc.oneof(fc.constantFrom(-1, 0, 2 ** 32, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
+
+function fastCheckRand(g: fc.GeneratorValue): Rand {
+  const int = (max: number) => g(fc.integer, { min: 0, max: max - 1 });
+  return {
+    int,
+    u32: () => g(() => EDGY_U32),
+    pick: <T>(values: readonly T[]) => values[int(values.length)],
+    bool: () => g(fc.boolean),
+    u53: () => g(() => EDGY_U53),
+    offset: () => g(() => EDGY_OFFSET),
+  };
+}
+
+const FAST_CHECK_RUNS = 12;
+
+test(`every builder matches liburing on fast-check's arguments too (${FAST_CHECK_RUNS} generators)`, () => {
+  const seed = Number(process.env.IORING_SQE_SEED) || Date.now() % 2 ** 31;
+  const generators = fc.sample(fc.gen(), { numRuns: FAST_CHECK_RUNS, seed }).map((g, i) => ({
+    label: `fast-check seed ${seed} run ${i} (IORING_SQE_SEED=${seed} replays it)`,
+    r: fastCheckRand(g),
+  }));
+  compareWithLiburing(generators, 4);
+}, { skip: cannotBuild, timeout: 60_000 });
