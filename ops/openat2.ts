@@ -4,6 +4,7 @@ import type { SqeWriter } from "../ring/sqe.ts";
 import { opWords } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
 import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
+import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Openat2}: the fields of `struct open_how`, and the directory. */
@@ -19,6 +20,11 @@ export interface Openat2Options {
   resolve?: number;
   /** The directory a relative path starts from; default `AT_FDCWD`. */
   dirfd?: number;
+  /**
+   * Open straight into the ring's registered-file table (a direct descriptor, 5.15): a slot, or "alloc"
+   * for the kernel to pick one (its index is then `res`). Such a file has no fd: use it as a `FixedFile`.
+   */
+  direct?: number | "alloc";
 }
 
 /**
@@ -26,7 +32,8 @@ export interface Openat2Options {
  * can confine the lookup (RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS, ...) and which
  * rejects unknown flags instead of ignoring them. `res` is the new file
  * descriptor.
- * Matches `io_uring_prep_openat2()` in liburing. Available since 5.6.
+ * Matches `io_uring_prep_openat2()` and `io_uring_prep_openat2_direct()` in liburing. Available since
+ * 5.6; `direct` since 5.15.
  *
  * @example Refuse to leave a directory
  * ```ts
@@ -52,6 +59,7 @@ export class Openat2 extends OpBase {
   /** The `struct open_how` (flags, mode, resolve as 64-bit little-endian words) the kernel reads. */
   readonly how: Uint32Array = opWords(OPEN_HOW.size / 4);
   readonly #dirfd: number;
+  readonly #fileIndex: number;
   readonly #pathAddress: number;
   readonly #howAddress: number;
 
@@ -65,7 +73,10 @@ export class Openat2 extends OpBase {
     const what = `openat2 '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
-    const flags = (checkFlags(options.flags ?? O_RDONLY, what) | O_CLOEXEC) >>> 0;
+    // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.
+    this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
+    const flags = (checkFlags(options.flags ?? O_RDONLY, what) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>>
+      0;
     const creates = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;
     // Each field is a 64-bit little-endian word whose high half stays 0.
     this.how[OPEN_HOW.flags / 4] = flags;
@@ -79,5 +90,6 @@ export class Openat2 extends OpBase {
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
     sqe.prepRw(IORING_OP_OPENAT2, this.#dirfd, this.#pathAddress, OPEN_HOW.size, this.#howAddress);
+    if (this.#fileIndex !== 0) sqe.fileIndex(this.#fileIndex);
   }
 }

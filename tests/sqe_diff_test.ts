@@ -382,6 +382,18 @@ const CASES: Record<string, (r: Rand) => Case> = {
         });`,
     };
   },
+  "openat2 direct": (r) => {
+    const dfd = dirfd(r), flags = r.u32() & 0x3fffff & ~0o2000000, resolve = r.int(0x40), slot = r.int(1000);
+    const op = new Openat2(`/tmp/f${r.int(100)}`, { dirfd: dfd, flags, resolve, direct: slot });
+    // Without O_CLOEXEC, which the kernel refuses for a direct descriptor.
+    return {
+      op,
+      c: () =>
+        `io_uring_prep_openat2_direct(sqe, ${dfd}, ${at(op.path, "const char *")}, ${
+          at(op.how, "struct open_how *")
+        }, ${slot});`,
+    };
+  },
   renameat: (r) => {
     const oldDirfd = dirfd(r), newDirfd = dirfd(r), flags = r.int(8);
     const op = new Renameat(`/tmp/a${r.int(100)}`, `/tmp/b${r.int(100)}`, { oldDirfd, newDirfd, flags });
