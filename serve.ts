@@ -27,9 +27,7 @@ import process from "node:process";
 import { native } from "./ffi/native.ts";
 import {
   AT_EMPTY_PATH,
-  Close,
   F_SETPIPE_SZ,
-  FixedFile,
   IoRing,
   IORING_OP_PIPE,
   IORING_OP_SPLICE,
@@ -39,8 +37,6 @@ import {
   O_CLOEXEC,
   O_DIRECTORY,
   O_RDONLY,
-  Openat2,
-  Read,
   RESOLVE_BENEATH,
   RESOLVE_NO_MAGICLINKS,
   type StatxResult,
@@ -69,10 +65,7 @@ export interface ServeDirOptions {
    * requests of the same path, as nginx's `open_file_cache_valid`; default 1000, 0 describes the file on
    * every request. The file is still opened (beneath the root) and read on every request, and a read
    * whose length disagrees with the cached size describes the file again, so only a change that keeps
-   * the size shows up to this late in the validators. A plain GET of a small file described in time is
-   * opened, read and closed in one linked chain through a direct descriptor: on a ring with no
-   * registered-file table the server registers a sparse one of 256 slots (unregistered at shutdown); on a
-   * ring that has one, such requests take the general path.
+   * the size shows up to this late in the validators.
    */
   statCacheMs?: number;
   /** Called with one line per response (an access log); default none. */
@@ -134,8 +127,6 @@ const TYPES: Record<string, string> = {
 const HEAD_ROOM = 1024;
 /** Files up to this size are read whole beside their statx and sent with their head. */
 const SMALL_FILE = 64 * 1024;
-/** Registered-file slots the server opens small files into. */
-const DIRECT_SLOTS = 256;
 /** Paths whose statx the server remembers at most (see `statCacheMs`). */
 const STAT_CACHE_ENTRIES = 4096;
 /** Larger files are sent in chunks of this size where the kernel cannot SPLICE. */
@@ -324,17 +315,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const canSplice = supported.has(IORING_OP_SPLICE);
   const hasPipeOp = supported.has(IORING_OP_PIPE);
   const loaded = await native();
-  // Direct descriptors for quickFile(), where the ring has no registered-file table of its own yet.
-  let slots: number[] | null = null;
   const statCacheMs = options.statCacheMs ?? 1000;
-  if (statCacheMs > 0) {
-    try {
-      ring.registerSparseFiles(DIRECT_SLOTS);
-      slots = Array.from({ length: DIRECT_SLOTS }, (_, i) => DIRECT_SLOTS - 1 - i);
-    } catch {
-      slots = null;
-    }
-  }
   const statCache = new Map<string, Described>();
 
   /** Whether the connection closes after the response to `request`. */
@@ -532,64 +513,6 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   }
 
   /**
-   * A plain GET of a small file described within `statCacheMs`: open it beneath the root into a direct
-   * descriptor, read it and close it in one hard-linked chain, then send the head and the bytes in one
-   * SEND. Null when this does not apply or the chain did not read the described size (the file changed,
-   * went away, or became something else): the general path then answers.
-   */
-  async function quickFile(c: Connection, request: Request, path: string): Promise<Outcome | null> {
-    if (
-      slots === null || request.method !== "GET" || request.headers.has("range") ||
-      request.headers.has("if-none-match") || request.headers.has("if-modified-since")
-    ) {
-      return null;
-    }
-    const described = statCache.get(path);
-    if (
-      described === undefined || performance.now() - described.at >= statCacheMs ||
-      described.stat.size > SMALL_FILE
-    ) {
-      return null;
-    }
-    const slot = slots.pop();
-    if (slot === undefined) return null;
-    const buffer = buffers.pop() ?? new Uint8Array(HEAD_ROOM + SMALL_FILE);
-    try {
-      const file = new FixedFile(slot);
-      const [opened, read] = await ring.link([
-        new Openat2(path, { dirfd: rootFd, resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, direct: slot }),
-        new Read(file, buffer.subarray(HEAD_ROOM), 0),
-        new Close(file),
-      ], { hard: true });
-      if (opened.status === "rejected" || read.status === "rejected" || read.value !== described.stat.size) {
-        return null;
-      }
-      const close = closeAfter(c, request);
-      const date = httpNow();
-      let headBytes: Uint8Array;
-      if (!close) {
-        if (described.headDate !== date) {
-          described.head200 = encoder.encode(
-            `HTTP/1.1 200 OK\r\nServer: ioring\r\nDate: ${date}\r\nConnection: keep-alive\r\n${described.whole}\r\n`,
-          );
-          described.headDate = date;
-        }
-        headBytes = described.head200!;
-      } else {
-        headBytes = encoder.encode(
-          `HTTP/1.1 200 OK\r\nServer: ioring\r\nDate: ${date}\r\nConnection: close\r\n${described.whole}\r\n`,
-        );
-      }
-      buffer.set(headBytes, HEAD_ROOM - headBytes.length);
-      await c.conn.writeAll(buffer.subarray(HEAD_ROOM - headBytes.length, HEAD_ROOM + read.value));
-      return { status: 200, bytes: read.value, close };
-    } finally {
-      slots.push(slot);
-      if (buffers.length < 64) buffers.push(buffer);
-    }
-  }
-
-  /**
    * Sends `length` bytes of `fd` from `start` without copying them through JavaScript: SPLICE from the
    * file into the connection's pipe, then from the pipe into the socket, a pipe's capacity at a time.
    * Measured faster than reads into a buffer and SENDs (scripts/bench/http.ts). Where the kernel
@@ -764,13 +687,6 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       for (const c of connections) if (c.headStarted === 0) c.stop.abort("shutdown");
       await Promise.allSettled([...tasks]);
       clearInterval(sweeper);
-      if (slots !== null && !ring.closed) {
-        try {
-          ring.unregisterFiles();
-        } catch {
-          // the ring is closing: the table goes with it
-        }
-      }
       await ring.close(rootFd).catch(() => {});
     })();
     return finished;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import type { Buffer } from "node:buffer";
 import { symlinkSync } from "node:fs";
-import { connect, IoRing, IoRingError } from "../mod.ts";
+import { connect, IoRing } from "../mod.ts";
 import { type FileServer, serveDir } from "../serve.ts";
 import { test } from "./_harness.ts";
 import { pattern, tempDir } from "./_util.ts";
@@ -371,29 +371,3 @@ test(
   },
   { timeout: 60_000 },
 );
-
-test("small files go through a direct-descriptor table the server registers, and rings with their own still serve", async () => {
-  const dir = tempDir();
-  dir.file("a.txt", "alpha\n");
-  try {
-    await using ring = new IoRing({ entries: 64 });
-    const server = await serveDir(ring, { root: dir.path, port: 0 });
-    for (let i = 0; i < 3; i++) {
-      assert.equal(await (await fetch(`http://127.0.0.1:${server.addr.port}/a.txt`)).text(), "alpha\n");
-    }
-    assert.throws(
-      () => ring.registerSparseFiles(1),
-      (error: unknown) => error instanceof IoRingError && error.code === "EBUSY",
-      "the server holds the ring's file table while it runs",
-    );
-    await server.shutdown();
-    ring.registerSparseFiles(4); // given back at shutdown
-    const second = await serveDir(ring, { root: dir.path, port: 0 });
-    for (let i = 0; i < 3; i++) {
-      assert.equal(await (await fetch(`http://127.0.0.1:${second.addr.port}/a.txt`)).text(), "alpha\n");
-    }
-    await second.shutdown();
-  } finally {
-    dir.remove();
-  }
-});
