@@ -12,23 +12,37 @@ export type BufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
  * ArrayBuffer; not detached, not resizable (the kernel holds its address).
  */
 export function byteView(buffer: BufferSource, what: string): Uint8Array {
-  let view: Uint8Array;
   if (ArrayBuffer.isView(buffer)) {
-    view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } else if (
+    // Checked before a view is made over it: a detached buffer would fail with the engine's own words.
+    checkBacking(buffer.buffer, what, "the buffer");
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+  if (
     buffer instanceof ArrayBuffer ||
     (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer)
   ) {
-    view = new Uint8Array(buffer);
-  } else {
+    checkBacking(buffer, what, "the buffer");
+    return new Uint8Array(buffer);
+  }
+  throw new TypeError(
+    `Cannot ${what}: buffer must be a typed array, DataView or ArrayBuffer: current value is ${
+      describe(buffer)
+    }`,
+  );
+}
+
+/**
+ * Refuses, when an op is prepared, a buffer detached since the op was built: builders are reusable, and
+ * the caller may have transferred the buffer in between, after which the address taken at build time
+ * belongs to the new owner or to nobody. A detached view's length reads 0, so the check costs one load
+ * per prepare. `had` is non-zero when the view had bytes at build time (its address, or its length).
+ */
+export function checkAttached(view: ArrayBufferView, had: number, op: string): void {
+  if (had !== 0 && view.byteLength === 0) {
     throw new TypeError(
-      `Cannot ${what}: buffer must be a typed array, DataView or ArrayBuffer: current value is ${
-        describe(buffer)
-      }`,
+      `Cannot ${op}: the buffer was detached (transferred) after the op was built: build the op again with a live buffer`,
     );
   }
-  checkBacking(view.buffer, what, "the buffer");
-  return view;
 }
 
 /** Refuses memory that may vanish or move while the kernel uses it: a detached or resizable buffer. */

@@ -1,6 +1,6 @@
 import { MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
 import { checkFlags } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
@@ -123,6 +123,9 @@ export abstract class MsgOp extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    for (let i = 0; i < this.buffers.length; i++) {
+      checkAttached(this.buffers[i], this.iovecs[i * 4 + 2], this.name);
+    }
     sqe.prepRw(this.opcode, this.fd, this.#msghdrAddress, 1, 0).opFlags(this.msgFlags);
     if (this.ioprioFlags !== 0) sqe.ioprio(this.ioprioFlags);
   }

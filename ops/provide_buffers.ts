@@ -1,6 +1,6 @@
 import { IORING_OP_PROVIDE_BUFFERS } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
 import { checkInt, checkU16 } from "./_checks.ts";
 import { bufferId } from "./_net.ts";
 import { OpBase } from "./op.ts";
@@ -110,6 +110,7 @@ export class ProvideBuffers extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.memory, this.#address, this.name);
     // fd carries the number of buffers, off the first buffer id.
     sqe.prepRw(IORING_OP_PROVIDE_BUFFERS, this.count, this.#address, this.size, this.startId).bufIndex(
       this.group,

@@ -1,7 +1,7 @@
 import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkU32 } from "./_checks.ts";
+import { checkFlags, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** A duration or point in time: milliseconds, or seconds and nanoseconds. */
@@ -77,7 +77,7 @@ export class Timeout extends OpBase {
     super();
     this.timespec = encodeTimespec(time, "timeout");
     this.#count = checkU32(options.count ?? 0, "timeout", "count");
-    this.#flags = options.flags ?? 0;
+    this.#flags = checkFlags(options.flags ?? 0, "timeout");
     this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
     this.#address = addressOf(this.timespec);
   }
