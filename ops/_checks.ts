@@ -98,5 +98,7 @@ export function checkXattrSize(size: number | undefined, what: string): number {
 
 /** How an error names a path argument. */
 export function pathLabel(path: string | URL): string {
-  return path instanceof URL ? decodeURIComponent(path.pathname) : String(path);
+  if (path instanceof URL) return decodeURIComponent(path.pathname);
+  // Not String(path): a typed array's toString throws once its buffer is detached.
+  return typeof path === "string" ? path : describe(path);
 }

@@ -4,12 +4,33 @@ import { describe, pathLabel } from "./_checks.ts";
 
 const loaded = await native().catch(() => null);
 
-/** A byte view of what a caller passes as a buffer. */
+/**
+ * What an op takes as a buffer: a typed array, DataView, ArrayBuffer or SharedArrayBuffer. The kernel is
+ * given the memory's address and uses it until the op's last completion, so:
+ *
+ * - a SharedArrayBuffer is accepted: its memory never moves and cannot be detached (other threads may
+ *   change the bytes while the kernel reads or writes them, as with any shared memory);
+ * - a resizable ArrayBuffer (`maxByteLength`) or growable SharedArrayBuffer is refused with a TypeError:
+ *   a shrink while the op is in flight would leave the kernel an address the buffer no longer covers;
+ * - a detached buffer is refused with a TypeError, when the op is built and again whenever the builder is
+ *   prepared (builders are reusable). Detaching a buffer while an op using it is in flight cannot be
+ *   refused: a same-length `transfer()` or `structuredClone` transfer moves the memory to the new
+ *   ArrayBuffer, where the bytes then land, and the caller must keep that one alive until the op settles.
+ *
+ * @example
+ * ```ts
+ * import { IoRing } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.openat("/etc/hostname");
+ * console.log(await ring.read(fd, new SharedArrayBuffer(64), 0) > 0); // true
+ * await ring.close(fd);
+ * ```
+ */
 export type BufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 
 /**
- * Checks and normalises a buffer argument: a typed array, DataView or
- * ArrayBuffer; not detached, not resizable (the kernel holds its address).
+ * Checks and normalises a buffer argument (see {@link BufferSource}): a typed array, DataView,
+ * ArrayBuffer or SharedArrayBuffer; not detached, not resizable.
  */
 export function byteView(buffer: BufferSource, what: string): Uint8Array {
   if (ArrayBuffer.isView(buffer)) {

@@ -1,7 +1,7 @@
 import { MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
@@ -42,6 +42,7 @@ export function sendParts(
   options: SendMsgOptions,
 ): MsgParts {
   const what = `${name} ${fdLabel(fd)}`;
+  checkOptions(options, what);
   return {
     buffers,
     address: options.to === undefined ? null : encodeSockaddr(options.to, what),

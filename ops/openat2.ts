@@ -2,7 +2,7 @@ import { AT_FDCWD, IORING_OP_OPENAT2, O_CLOEXEC, O_CREAT, O_RDONLY, O_TMPFILE } 
 import { OPEN_HOW } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Openat2}: the fields of `struct open_how`, and the directory. */
@@ -61,6 +61,7 @@ export class Openat2 extends OpBase {
    */
   constructor(path: string | URL, options: Openat2Options = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `openat2 '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);

@@ -1,7 +1,7 @@
 import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags, checkU32 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** A duration or point in time: milliseconds, or seconds and nanoseconds. */
@@ -75,6 +75,7 @@ export class Timeout extends OpBase {
    */
   constructor(time: TimeSpec, options: TimeoutOptions = {}) {
     super();
+    checkOptions(options, this.name);
     this.timespec = encodeTimespec(time, "timeout");
     this.#count = checkU32(options.count ?? 0, "timeout", "count");
     this.#flags = checkFlags(options.flags ?? 0, "timeout");

@@ -61,8 +61,8 @@ import { SqeWriter } from "./sqe.ts";
 import type { Op } from "../ops/op.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { encodeTimespec, type TimeSpec } from "../ops/timeout.ts";
-import { addressOf as nativeAddress } from "../ops/_memory.ts";
-import { describe } from "../ops/_checks.ts";
+import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
+import { checkInt, describe } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
 
 export type { IoRingOptions } from "./params.ts";
@@ -1439,6 +1439,15 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```
    */
   registerRaw(opcode: number, name: string, arg: ArrayBufferView | null, nrArgs: number): number {
+    const what = `register ${typeof name === "string" ? name : "with io_uring_register"}`;
+    checkInt(opcode, what, "opcode", 0, 0xffffffff, "an integer from 0 to 2^32-1");
+    checkInt(nrArgs, what, "nrArgs", 0, 0xffffffff, "an integer from 0 to 2^32-1");
+    if (arg !== null && !ArrayBuffer.isView(arg)) {
+      throw new TypeError(
+        `Cannot ${what}: arg must be a typed array, DataView or null: current value is ${describe(arg)}`,
+      );
+    }
+    if (arg !== null) checkBacking(arg.buffer, what, "arg");
     return this.register(opcode, name, arg, nrArgs);
   }
 

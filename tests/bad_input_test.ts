@@ -30,6 +30,7 @@ import {
   IORING_TIMEOUT_MULTISHOT,
   SOCK_STREAM,
 } from "../ring/constants.ts";
+import * as ops from "../ops/mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";
 
@@ -264,6 +265,10 @@ const CASES: Case[] = [
   { name: "setIowqAffinity: CPU 5000", call: (c) => c.ring.setIowqAffinity([5000]), error: RangeError, message: /CPUs must be integers from 0 to 1023: current value is 5000/ },
   { name: "registerEventfd: fd -1", call: (c) => c.ring.registerEventfd(-1), error: RangeError, message: /fd must be a file descriptor: current value is -1/ },
   { name: "registerEventfd: a pipe", call: (c) => c.ring.registerEventfd(c.pipeRead), error: IoRingError, code: "EINVAL", op: "io_uring_register", kernel: true },
+  { name: "registerRaw: opcode a string", call: (c) => c.ring.registerRaw("1" as unknown as number, "X", null, 0), error: RangeError, message: /Cannot register X: opcode must be an integer from 0 to 2\^32-1: current value is "1"/ },
+  { name: "registerRaw: arg not a view", call: (c) => c.ring.registerRaw(0, "X", {} as Uint8Array, 1), error: TypeError, message: /arg must be a typed array, DataView or null: current value is Object/ },
+  { name: "registerRaw: arg detached", call: (c) => c.ring.registerRaw(0, "X", clonedAway(), 1), error: TypeError, message: /Cannot register X: arg is detached/ },
+  { name: "registerRaw: an opcode the kernel does not know", call: (c) => c.ring.registerRaw(250, "IORING_REGISTER_250", null, 0), error: IoRingError, code: "EINVAL", op: "io_uring_register", kernel: true },
   { name: "registerRestrictions: an opcode above 255", call: (c) => c.ring.registerRestrictions({ sqeOps: [256] }), error: RangeError, message: /sqeOps must hold opcodes from 0 to 255: current value is 256/ },
   { name: "registerRestrictions: on a ring that is not disabled", call: (c) => c.ring.registerRestrictions({ sqeOps: [0] }), error: IoRingError, code: "EBADFD", op: "io_uring_register", kernel: true },
 
@@ -388,6 +393,43 @@ for (const c of CASES) {
     await assertRingWorks(c.name);
   });
 }
+
+test("bad input: every op builder refuses wrong arguments with its own message, never the engine's", () => {
+  const abstract = new Set(["OpBase", "BufferOp", "VectoredOp", "TwoPathOp", "MsgOp", "SendOp", "FixedFile"]);
+  const argumentSets: [string, unknown[]][] = [
+    ["strings", ["x", "x", "x", "x", "x"]],
+    ["nulls", [null, null, null, null, null]],
+    ["objects", [{}, {}, {}, {}, {}]],
+    ["NaN", [NaN, NaN, NaN, NaN, NaN]],
+    ["-1", [-1, -1, -1, -1, -1]],
+    ["an fd, a buffer, then null options", [3, new Uint8Array(8), 0, null, null]],
+    ["a path, then null options", ["/tmp", null, null, null]],
+    ["an fd, a count, then null options", [3, 8, null, null]],
+    ["a detached buffer second", [3, clonedAway(), 0, {}, {}]],
+    ["a detached buffer first", [clonedAway(), clonedAway(), clonedAway(), {}, {}]],
+    ["symbols", [Symbol("x"), Symbol("x"), Symbol("x"), Symbol("x"), Symbol("x")]],
+  ];
+  let builders = 0;
+  for (const [name, value] of Object.entries(ops)) {
+    if (typeof value !== "function" || abstract.has(name) || !/^[A-Z]/.test(name)) continue;
+    builders++;
+    const Builder = value as unknown as new (...args: unknown[]) => unknown;
+    for (const [label, args] of argumentSets) {
+      try {
+        new Builder(...args);
+      } catch (error) {
+        assert.ok(error instanceof TypeError || error instanceof RangeError, `${name}(${label}): ${error}`);
+        assert.match(error.message, /^Cannot [^:]+: /, `${name}(${label})`);
+        assert.doesNotMatch(
+          error.message,
+          /^Cannot (read properties|set properties|mix BigInt|perform|convert|destructure)/,
+          `${name}(${label}) fails with the engine's words`,
+        );
+      }
+    }
+  }
+  assert.ok(builders > 50, `every builder was tried (${builders})`);
+});
 
 test("bad input: a chain with a refused op ends before it, the rest fail with ECANCELED, and nothing is linked to later SQEs", async () => {
   const data = pattern(8, 11);
