@@ -56,6 +56,14 @@ export function checkFlags(value: number, what: string, name = "flags"): number 
   return checkInt(value, what, name, -0x80000000, 0xffffffff, "a 32-bit integer") >>> 0;
 }
 
+/** Checks that an options argument is an object (a null one would fail with the engine's own words). */
+export function checkOptions<T extends object>(options: T, what: string): T {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Cannot ${what}: options must be an object: current value is ${describe(options)}`);
+  }
+  return options;
+}
+
 /** Checks a file descriptor argument (AT_FDCWD included). */
 export function checkFd(fd: number, what: string): number {
   return checkInt(fd, what, "fd", -100, 0x7fffffff, "a file descriptor (an integer)");
@@ -90,5 +98,7 @@ export function checkXattrSize(size: number | undefined, what: string): number {
 
 /** How an error names a path argument. */
 export function pathLabel(path: string | URL): string {
-  return path instanceof URL ? decodeURIComponent(path.pathname) : String(path);
+  if (path instanceof URL) return decodeURIComponent(path.pathname);
+  // Not String(path): a typed array's toString throws once its buffer is detached.
+  return typeof path === "string" ? path : describe(path);
 }

@@ -5,31 +5,66 @@ import { describe, pathLabel } from "./_checks.ts";
 
 const loaded = await native().catch(() => null);
 
-/** A byte view of what a caller passes as a buffer. */
+/**
+ * What an op takes as a buffer: a typed array, DataView, ArrayBuffer or SharedArrayBuffer. The kernel is
+ * given the memory's address and uses it until the op's last completion, so:
+ *
+ * - a SharedArrayBuffer is accepted: its memory never moves and cannot be detached (other threads may
+ *   change the bytes while the kernel reads or writes them, as with any shared memory);
+ * - a resizable ArrayBuffer (`maxByteLength`) or growable SharedArrayBuffer is refused with a TypeError:
+ *   a shrink while the op is in flight would leave the kernel an address the buffer no longer covers;
+ * - a detached buffer is refused with a TypeError, when the op is built and again whenever the builder is
+ *   prepared (builders are reusable). Detaching a buffer while an op using it is in flight cannot be
+ *   refused: a same-length `transfer()` or `structuredClone` transfer moves the memory to the new
+ *   ArrayBuffer, where the bytes then land, and the caller must keep that one alive until the op settles.
+ *
+ * @example
+ * ```ts
+ * import { IoRing } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * const fd = await ring.openat("/etc/hostname");
+ * console.log(await ring.read(fd, new SharedArrayBuffer(64), 0) > 0); // true
+ * await ring.close(fd);
+ * ```
+ */
 export type BufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 
 /**
- * Checks and normalises a buffer argument: a typed array, DataView or
- * ArrayBuffer; not detached, not resizable (the kernel holds its address).
+ * Checks and normalises a buffer argument (see {@link BufferSource}): a typed array, DataView,
+ * ArrayBuffer or SharedArrayBuffer; not detached, not resizable.
  */
 export function byteView(buffer: BufferSource, what: string): Uint8Array {
-  let view: Uint8Array;
   if (ArrayBuffer.isView(buffer)) {
-    view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } else if (
+    // Checked before a view is made over it: a detached buffer would fail with the engine's own words.
+    checkBacking(buffer.buffer, what, "the buffer");
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+  if (
     buffer instanceof ArrayBuffer ||
     (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer)
   ) {
-    view = new Uint8Array(buffer);
-  } else {
+    checkBacking(buffer, what, "the buffer");
+    return new Uint8Array(buffer);
+  }
+  throw new TypeError(
+    `Cannot ${what}: buffer must be a typed array, DataView or ArrayBuffer: current value is ${
+      describe(buffer)
+    }`,
+  );
+}
+
+/**
+ * Refuses, when an op is prepared, a buffer detached since the op was built: builders are reusable, and
+ * the caller may have transferred the buffer in between, after which the address taken at build time
+ * belongs to the new owner or to nobody. A detached view's length reads 0, so the check costs one load
+ * per prepare. `had` is non-zero when the view had bytes at build time (its address, or its length).
+ */
+export function checkAttached(view: ArrayBufferView, had: number, op: string): void {
+  if (had !== 0 && view.byteLength === 0) {
     throw new TypeError(
-      `Cannot ${what}: buffer must be a typed array, DataView or ArrayBuffer: current value is ${
-        describe(buffer)
-      }`,
+      `Cannot ${op}: the buffer was detached (transferred) after the op was built: build the op again with a live buffer`,
     );
   }
-  checkBacking(view.buffer, what, "the buffer");
-  return view;
 }
 
 /** Refuses memory that may vanish or move while the kernel uses it: a detached or resizable buffer. */

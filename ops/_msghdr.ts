@@ -1,8 +1,8 @@
 import { opBytes } from "./_arena.ts";
 import { MSGHDR } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
@@ -43,6 +43,7 @@ export function sendParts(
   options: SendMsgOptions,
 ): MsgParts {
   const what = `${name} ${fdLabel(fd)}`;
+  checkOptions(options, what);
   return {
     buffers,
     address: options.to === undefined ? null : encodeSockaddr(options.to, what),
@@ -124,6 +125,9 @@ export abstract class MsgOp extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    for (let i = 0; i < this.buffers.length; i++) {
+      checkAttached(this.buffers[i], this.iovecs[i * 4 + 2], this.name);
+    }
     sqe.prepRw(this.opcode, this.fd, this.#msghdrAddress, 1, 0).opFlags(this.msgFlags);
     if (this.ioprioFlags !== 0) sqe.ioprio(this.ioprioFlags);
   }

@@ -1,6 +1,6 @@
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkLength, checkOffset } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
+import { checkFlags, checkLength, checkOffset, checkOptions } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -33,10 +33,11 @@ export abstract class BufferOp extends OpBase {
     super();
     const what = `${name} ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
+    checkOptions(options, what);
     this.buffer = byteView(buffer, what);
     this.#length = checkLength(options.length, this.buffer, what);
     this.#offset = checkOffset(offset, what);
-    this.#rwFlags = options.rwFlags ?? 0;
+    this.#rwFlags = checkFlags(options.rwFlags ?? 0, what, "rwFlags");
     this.#address = addressOf(this.buffer);
     this.target = { fd: this.#fd };
   }
@@ -53,6 +54,7 @@ export abstract class BufferOp extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.buffer, this.#address, this.name);
     sqe.prepRw(this.opcode, this.#fd, this.#address, this.#length, this.#offset);
     if (this.#rwFlags !== 0) sqe.opFlags(this.#rwFlags);
   }

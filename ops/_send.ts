@@ -1,7 +1,7 @@
 import { IORING_RECVSEND_POLL_FIRST } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkFlags, checkLength } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
+import { checkFlags, checkLength, checkOptions } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
@@ -38,6 +38,7 @@ export abstract class SendOp extends OpBase {
     super();
     const what = `${name} ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
+    checkOptions(options, what);
     this.buffer = byteView(buffer, what);
     this.#length = checkLength(options.length, this.buffer, what);
     this.#msgFlags = checkFlags(options.flags ?? 0, what);
@@ -55,6 +56,7 @@ export abstract class SendOp extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.buffer, this.#bufferAddress, this.name);
     sqe.prepRw(this.opcode, this.#fd, this.#bufferAddress, this.#length, 0).opFlags(this.#msgFlags);
     if (this.sendFlags !== 0) sqe.ioprio(this.sendFlags);
     // sendto: addr2 is the destination and addr_len (the low half of the file_index word) its length.

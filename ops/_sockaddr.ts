@@ -16,7 +16,7 @@
 import { opBytes } from "./_arena.ts";
 import { AF_INET, AF_INET6, AF_UNIX } from "../ring/constants.ts";
 import { SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_STORAGE, SOCKADDR_UN } from "../ring/layout.ts";
-import { checkU16, checkU32 } from "./_checks.ts";
+import { checkU16, checkU32, describe } from "./_checks.ts";
 
 /** An IPv4 address and port (`struct sockaddr_in`). */
 export interface Ipv4SocketAddress {
@@ -82,7 +82,7 @@ const decoder = new TextDecoder();
 export function encodeSockaddr(address: SocketAddress, what = "encode a socket address"): Uint8Array {
   if (typeof address !== "object" || address === null) {
     throw new TypeError(
-      `Cannot ${what}: address must be a socket address object: current value is ${String(address)}`,
+      `Cannot ${what}: address must be a socket address object: current value is ${describe(address)}`,
     );
   }
   switch (address.family) {
@@ -107,7 +107,7 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
     case "unix": {
       if (typeof address.path !== "string") {
         throw new TypeError(
-          `Cannot ${what}: a Unix socket path must be a string: current value is ${String(address.path)}`,
+          `Cannot ${what}: a Unix socket path must be a string: current value is ${describe(address.path)}`,
         );
       }
       const path = encoder.encode(address.path);
@@ -134,7 +134,7 @@ export function encodeSockaddr(address: SocketAddress, what = "encode a socket a
     default:
       throw new TypeError(
         `Cannot ${what}: family must be "ipv4", "ipv6" or "unix": current value is ${
-          String((address as { family?: unknown }).family)
+          describe((address as { family?: unknown }).family)
         }`,
       );
   }

@@ -1,7 +1,7 @@
 import { AT_FDCWD } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Renameat} and {@link Linkat}: where each path starts from, and the flags. */
@@ -36,6 +36,7 @@ export abstract class TwoPathOp extends OpBase {
     const what = `${verb} '${pathLabel(oldPath)}' to '${pathLabel(newPath)}'`;
     this.oldPath = cString(oldPath, what);
     this.newPath = cString(newPath, what);
+    checkOptions(options, what);
     this.#oldDirfd = checkFd(options.oldDirfd ?? AT_FDCWD, what);
     this.#newDirfd = checkFd(options.newDirfd ?? AT_FDCWD, what);
     this.#flags = checkFlags(options.flags ?? 0, what);

@@ -1,6 +1,6 @@
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, encodeIovecs } from "./_memory.ts";
-import { checkOffset } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
+import { checkFlags, checkOffset, checkOptions } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -34,6 +34,7 @@ export abstract class VectoredOp extends OpBase {
     super();
     const what = `${name} ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
+    checkOptions(options, what);
     if (!Array.isArray(buffers)) throw new TypeError(`Cannot ${what}: buffers must be an array of buffers`);
     if (buffers.length === 0 || buffers.length > IOV_MAX) {
       throw new RangeError(
@@ -43,13 +44,17 @@ export abstract class VectoredOp extends OpBase {
     this.buffers = buffers.map((b) => byteView(b, what));
     this.iovecs = encodeIovecs(this.buffers);
     this.#offset = checkOffset(offset, what);
-    this.#rwFlags = options.rwFlags ?? 0;
+    this.#rwFlags = checkFlags(options.rwFlags ?? 0, what, "rwFlags");
     this.#address = addressOf(this.iovecs);
     this.target = { fd: this.#fd };
   }
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    // Each iovec's length word is the length its buffer had when the op was built.
+    for (let i = 0; i < this.buffers.length; i++) {
+      checkAttached(this.buffers[i], this.iovecs[i * 4 + 2], this.name);
+    }
     sqe.prepRw(this.opcode, this.#fd, this.#address, this.buffers.length, this.#offset);
     if (this.#rwFlags !== 0) sqe.opFlags(this.#rwFlags);
   }

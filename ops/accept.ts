@@ -10,7 +10,7 @@ import { SOCK_CLOEXEC } from "../ring/constants.ts";
 import { SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { directSlot, ioprioTaken } from "./_net.ts";
 import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
@@ -89,6 +89,7 @@ export class Accept extends OpBase {
    */
   constructor(fd: number | FixedFile, options: AcceptOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `accept ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     const multishot = options.multishot === true;

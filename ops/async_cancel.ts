@@ -8,7 +8,7 @@ import {
   IORING_OP_ASYNC_CANCEL,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU64 } from "./_checks.ts";
+import { checkFlags, checkU64, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
 
@@ -80,7 +80,7 @@ export class AsyncCancel extends OpBase {
     if (typeof keys !== "object" || keys === null) {
       throw new TypeError(
         `Cannot ${what}: target must be user data or { userData, fd, opcode, any, all }: current value is ${
-          String(target)
+          describe(target)
         }`,
       );
     }
@@ -106,7 +106,9 @@ export class AsyncCancel extends OpBase {
         fd = keys.fd;
       } else {
         throw new RangeError(
-          `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${String(keys.fd)}`,
+          `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${
+            describe(keys.fd)
+          }`,
         );
       }
     }
@@ -117,7 +119,7 @@ export class AsyncCancel extends OpBase {
         keys.opcode > 255
       ) {
         throw new RangeError(
-          `Cannot ${what}: opcode must be an IORING_OP_* value: current value is ${String(keys.opcode)}`,
+          `Cannot ${what}: opcode must be an IORING_OP_* value: current value is ${describe(keys.opcode)}`,
         );
       }
       opcode = keys.opcode;

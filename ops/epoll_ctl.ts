@@ -2,7 +2,7 @@ import { EPOLL_CTL_DEL, IORING_OP_EPOLL_CTL } from "../ring/constants.ts";
 import { EPOLL_EVENT } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFd, checkFlags, checkInt, checkU64 } from "./_checks.ts";
+import { checkFd, checkFlags, checkInt, checkOptions, checkU64, describe } from "./_checks.ts";
 import { encodeEpollEvent } from "./_epoll.ts";
 import { OpBase } from "./op.ts";
 
@@ -51,7 +51,8 @@ export class EpollCtl extends OpBase {
    */
   constructor(epfd: number, op: number, fd: number, events = 0, options: EpollCtlOptions = {}) {
     super();
-    const what = `epoll_ctl fd ${epfd}`;
+    checkOptions(options, this.name);
+    const what = `epoll_ctl fd ${describe(epfd)}`;
     this.#epfd = checkFd(epfd, what);
     this.#op = checkFlags(op, what, "op");
     this.#fd = checkInt(fd, what, "fd", 0, 0x7fffffff, "a file descriptor");

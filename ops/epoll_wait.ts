@@ -2,7 +2,7 @@ import { IORING_OP_EPOLL_WAIT } from "../ring/constants.ts";
 import { EPOLL_EVENT } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags, checkInt } from "./_checks.ts";
+import { checkFlags, checkInt, checkOptions } from "./_checks.ts";
 import { decodeEpollEvents, type EpollEvent } from "./_epoll.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -53,6 +53,7 @@ export class EpollWait extends OpBase {
    */
   constructor(epfd: number | FixedFile, maxEvents: number, options: EpollWaitOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `epoll_wait ${fdLabel(epfd)}`;
     this.#epfd = this.useFd(epfd, what);
     const most = Math.floor(0x7fffffff / EPOLL_EVENT.size);

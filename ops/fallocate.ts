@@ -1,6 +1,6 @@
 import { IORING_OP_FALLOCATE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU64 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -50,6 +50,7 @@ export class Fallocate extends OpBase {
    */
   constructor(fd: number | FixedFile, offset: number, length: number, options: FallocateOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `fallocate ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.#offset = checkU64(offset, what, "offset");

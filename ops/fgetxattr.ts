@@ -1,7 +1,7 @@
 import { IORING_OP_FGETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cText } from "./_memory.ts";
-import { checkXattrSize } from "./_checks.ts";
+import { checkOptions, checkXattrSize } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -52,6 +52,7 @@ export class Fgetxattr extends OpBase {
    */
   constructor(fd: number | FixedFile, name: string, options: GetxattrOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `fgetxattr ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.attrName = cText(name, what, "name");

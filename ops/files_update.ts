@@ -5,7 +5,7 @@ import {
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkInt } from "./_checks.ts";
+import { checkInt, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /**
@@ -52,7 +52,7 @@ export class FilesUpdate extends OpBase {
     if (!Array.isArray(fds) || fds.length === 0) {
       throw new RangeError(
         `Cannot ${what}: fds must be a non-empty array of file descriptors: current value is ${
-          Array.isArray(fds) ? "[]" : String(fds)
+          Array.isArray(fds) ? "[]" : describe(fds)
         }`,
       );
     }

@@ -1,6 +1,6 @@
 import { IORING_OP_FIXED_FD_INSTALL } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
 
@@ -44,9 +44,10 @@ export class FixedFdInstall extends OpBase {
    */
   constructor(file: FixedFile, options: FixedFdInstallOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = "install a registered file as an fd";
     if (!(file instanceof FixedFile)) {
-      throw new TypeError(`Cannot ${what}: file must be a FixedFile: current value is ${String(file)}`);
+      throw new TypeError(`Cannot ${what}: file must be a FixedFile: current value is ${describe(file)}`);
     }
     this.#slot = this.useFd(file, what); // sets IOSQE_FIXED_FILE, which the kernel requires
     this.#flags = checkFlags(options.flags ?? 0, what);

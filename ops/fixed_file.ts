@@ -1,4 +1,4 @@
-import { checkInt } from "./_checks.ts";
+import { checkInt, describe } from "./_checks.ts";
 
 /**
  * A file registered with a ring (IORING_REGISTER_FILES), named by its slot.
@@ -30,5 +30,7 @@ export class FixedFile {
 
 /** How errors name an fd or a registered file: "fd 5" or "fixed file 2". */
 export function fdLabel(fd: number | FixedFile): string {
-  return fd instanceof FixedFile ? `fixed file ${fd.index}` : `fd ${String(fd)}`;
+  return fd instanceof FixedFile
+    ? `fixed file ${fd.index}`
+    : `fd ${typeof fd === "object" ? describe(fd) : String(fd)}`;
 }

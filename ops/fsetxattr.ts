@@ -1,7 +1,7 @@
 import { IORING_OP_FSETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, cText } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, cText } from "./_memory.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -52,6 +52,7 @@ export class Fsetxattr extends OpBase {
    */
   constructor(fd: number | FixedFile, name: string, value: BufferSource, options: SetxattrOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `fsetxattr ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.attrName = cText(name, what, "name");
@@ -64,6 +65,7 @@ export class Fsetxattr extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.value, this.#valueAddress, this.name);
     sqe.prepRw(IORING_OP_FSETXATTR, this.#fd, this.#nameAddress, this.value.byteLength, this.#valueAddress)
       .opFlags(this.#flags);
   }

@@ -2,6 +2,7 @@ import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { checkOptions } from "./_checks.ts";
 
 /** Options of {@link Fsync}. */
 export interface FsyncOptions {
@@ -43,6 +44,7 @@ export class Fsync extends OpBase {
    */
   constructor(fd: number | FixedFile, options: FsyncOptions = {}) {
     super();
+    checkOptions(options, this.name);
     this.#fd = this.useFd(fd, `fsync ${fdLabel(fd)}`);
     this.#flags = options.datasync === true ? IORING_FSYNC_DATASYNC : 0;
     this.target = { fd: this.#fd };

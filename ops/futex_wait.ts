@@ -5,7 +5,7 @@ import {
   IORING_OP_FUTEX_WAIT,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "./op.ts";
 
@@ -61,6 +61,7 @@ export class FutexWait extends OpBase {
    */
   constructor(futex: FutexArray, index: number, value: number, options: FutexOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = "futex_wait";
     this.#address = futexAddress(futex, index, what);
     this.futex = futex;

@@ -7,7 +7,7 @@ import {
 import { FUTEX_WAITV } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, describe } from "./_checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "./op.ts";
 
@@ -68,7 +68,7 @@ export class FutexWaitv extends OpBase {
     if (!Array.isArray(waiters) || waiters.length === 0 || waiters.length > FUTEX_WAITV_MAX) {
       throw new RangeError(
         `Cannot ${what}: between 1 and ${FUTEX_WAITV_MAX} waiters are needed: current count is ${
-          Array.isArray(waiters) ? waiters.length : String(waiters)
+          Array.isArray(waiters) ? waiters.length : describe(waiters)
         }`,
       );
     }

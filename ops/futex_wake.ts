@@ -5,7 +5,7 @@ import {
   IORING_OP_FUTEX_WAKE,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkInt } from "./_checks.ts";
+import { checkFlags, checkInt, checkOptions } from "./_checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import type { FutexOptions } from "./futex_wait.ts";
 import { OpBase } from "./op.ts";
@@ -49,6 +49,7 @@ export class FutexWake extends OpBase {
    */
   constructor(futex: FutexArray, index: number, count = 1, options: FutexOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = "futex_wake";
     this.#address = futexAddress(futex, index, what);
     this.futex = futex;

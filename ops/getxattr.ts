@@ -1,7 +1,7 @@
 import { IORING_OP_GETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString, cText } from "./_memory.ts";
-import { checkXattrSize, pathLabel } from "./_checks.ts";
+import { checkOptions, checkXattrSize, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import type { GetxattrOptions } from "./fgetxattr.ts";
 
@@ -46,6 +46,7 @@ export class Getxattr extends OpBase {
    */
   constructor(path: string | URL, name: string, options: GetxattrOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `getxattr '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.attrName = cText(name, what, "name");

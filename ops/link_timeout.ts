@@ -1,7 +1,7 @@
 import { IORING_OP_LINK_TIMEOUT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { encodeTimespec, type TimeSpec } from "./timeout.ts";
 import { OpBase } from "./op.ts";
 
@@ -49,6 +49,7 @@ export class LinkTimeout extends OpBase {
    */
   constructor(time: TimeSpec, options: LinkTimeoutOptions = {}) {
     super();
+    checkOptions(options, this.name);
     this.timespec = encodeTimespec(time, "link_timeout");
     this.#flags = checkFlags(options.flags ?? 0, "link_timeout");
     this.#address = addressOf(this.timespec);

@@ -1,6 +1,6 @@
 import { IORING_OP_MADVISE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
 import { checkFlags } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
@@ -49,6 +49,7 @@ export class Madvise extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.buffer, this.#address, this.name);
     const length = this.buffer.byteLength;
     if (length <= 0xffffffff) {
       sqe.prepRw(IORING_OP_MADVISE, -1, this.#address, length, 0);

@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_MKDIRAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Mkdirat}. */
@@ -45,6 +45,7 @@ export class Mkdirat extends OpBase {
    */
   constructor(path: string | URL, options: MkdiratOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `mkdirat '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);

@@ -6,7 +6,7 @@ import {
   IORING_OP_MSG_RING,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkInt } from "./_checks.ts";
+import { checkFd, checkInt, checkOptions, describe } from "./_checks.ts";
 import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
@@ -77,7 +77,8 @@ export class MsgRing extends OpBase {
    */
   constructor(target: number, userData: number, res = 0, options: MsgRingOptions = {}) {
     super();
-    const what = `send a message to the ring at fd ${target}`;
+    checkOptions(options, this.name);
+    const what = `send a message to the ring at fd ${describe(target)}`;
     this.#fd = checkFd(target, what);
     this.#userData = checkInt(userData, what, "userData", 0, MAX_USER_DATA);
     this.#res = checkInt(res, what, "res", -0x80000000, 0x7fffffff);
@@ -137,12 +138,13 @@ export class MsgRingFd extends OpBase {
    */
   constructor(target: number, source: FixedFile, options: MsgRingFdOptions = {}) {
     super();
-    const what = `send a file to the ring at fd ${target}`;
+    const what = `send a file to the ring at fd ${describe(target)}`;
+    checkOptions(options, what);
     this.#fd = checkFd(target, what);
     if (!(source instanceof FixedFile)) {
       throw new TypeError(
         `Cannot ${what}: source must be a FixedFile (a direct descriptor of this ring): current value is ${
-          String(source)
+          describe(source)
         }`,
       );
     }

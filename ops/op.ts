@@ -68,19 +68,27 @@ export abstract class OpBase implements Op {
 
   /** ORs `IOSQE_*` flags into the SQE (IOSQE_IO_LINK, IOSQE_ASYNC, ...). */
   flags(flags: number): this {
-    this.#flags |= flags;
+    // The SQE's flags field is one byte: a wider value would lose its high bits without a word.
+    this.#flags |= checkInt(
+      flags,
+      `set the flags of ${this.name}`,
+      "flags",
+      0,
+      0xff,
+      "IOSQE_* bits (0 to 255)",
+    );
     return this;
   }
 
   /** Sets the I/O priority (`ioprio`) of the request. */
   ioprio(ioprio: number): this {
-    this.#ioprio = ioprio;
+    this.#ioprio = checkInt(ioprio, `set the ioprio of ${this.name}`, "ioprio", 0, 0xffff);
     return this;
   }
 
   /** Runs the request with a registered personality's credentials. */
   personality(id: number): this {
-    this.#personality = id;
+    this.#personality = checkInt(id, `set the personality of ${this.name}`, "personality", 0, 0xffff);
     return this;
   }
 

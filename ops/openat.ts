@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_OPENAT, O_CLOEXEC, O_RDONLY } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd } from "./_checks.ts";
+import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { directSlot } from "./_net.ts";
 
@@ -56,7 +56,8 @@ export class Openat extends OpBase {
    */
   constructor(path: string | URL, options: OpenatOptions = {}) {
     super();
-    const what = `openat '${path}'`;
+    checkOptions(options, this.name);
+    const what = `openat '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.

@@ -3,7 +3,7 @@ import { OPEN_HOW } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { opWords } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
@@ -70,6 +70,7 @@ export class Openat2 extends OpBase {
    */
   constructor(path: string | URL, options: Openat2Options = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `openat2 '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);

@@ -1,7 +1,7 @@
 import { IORING_OP_PIPE, O_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Pipe}. */
@@ -47,6 +47,7 @@ export class Pipe extends OpBase {
    */
   constructor(options: PipeOptions = {}) {
     super();
+    checkOptions(options, this.name);
     this.#flags = (checkFlags(options.flags ?? 0, "pipe") | O_CLOEXEC) >>> 0;
     this.#address = addressOf(this.fds);
   }

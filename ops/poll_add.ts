@@ -1,6 +1,6 @@
 import { IORING_OP_POLL_ADD, IORING_POLL_ADD_LEVEL, IORING_POLL_ADD_MULTI } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags } from "./_checks.ts";
+import { checkFlags, checkOptions } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -58,6 +58,7 @@ export class PollAdd extends OpBase {
    */
   constructor(fd: number | FixedFile, events: number, options: PollAddOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `poll_add ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.#events = checkFlags(events, what, "events");

@@ -5,7 +5,7 @@ import {
   IORING_POLL_UPDATE_USER_DATA,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU64 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link PollRemove}: given any, the poll is updated instead of removed (5.13). */
@@ -56,6 +56,7 @@ export class PollRemove extends OpBase {
    */
   constructor(userData: number, options: PollUpdateOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = "poll_remove";
     this.#userData = checkU64(userData, what, "userData");
     let flags = 0;

@@ -1,7 +1,7 @@
 import { IORING_OP_PROVIDE_BUFFERS } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkInt, checkU16 } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
+import { checkInt, checkOptions, checkU16, describe } from "./_checks.ts";
 import { bufferId } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
@@ -66,7 +66,8 @@ export class ProvideBuffers extends OpBase {
    */
   constructor(memory: BufferSource, group: number, size: number, options: ProvideBuffersOptions = {}) {
     super();
-    const what = `provide buffers to group ${group}`;
+    checkOptions(options, this.name);
+    const what = `provide buffers to group ${describe(group)}`;
     this.memory = byteView(memory, what);
     this.group = checkU16(group, what, "bufferGroup");
     this.size = checkInt(size, what, "size", 1, 0xffffffff);
@@ -110,6 +111,7 @@ export class ProvideBuffers extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.memory, this.#address, this.name);
     // fd carries the number of buffers, off the first buffer id.
     sqe.prepRw(IORING_OP_PROVIDE_BUFFERS, this.count, this.#address, this.size, this.startId).bufIndex(
       this.group,

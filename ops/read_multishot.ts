@@ -1,6 +1,6 @@
 import { IORING_OP_READ_MULTISHOT, IOSQE_BUFFER_SELECT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkOffset, checkU16, checkU32 } from "./_checks.ts";
+import { checkOffset, checkOptions, checkU16, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -59,6 +59,7 @@ export class ReadMultishot extends OpBase {
    */
   constructor(fd: number | FixedFile, bufGroup: number, options: ReadMultishotOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `read_multishot ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.#bufGroup = checkU16(bufGroup, what, "bufGroup");

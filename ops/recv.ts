@@ -5,8 +5,8 @@ import {
   IOSQE_BUFFER_SELECT,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkFlags, checkInt, checkLength, checkU16 } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
+import { checkFlags, checkInt, checkLength, checkOptions, checkU16 } from "./_checks.ts";
 import { ioprioTaken } from "./_net.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -83,6 +83,7 @@ export class Recv extends OpBase {
     super();
     const what = `recv ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
+    checkOptions(options, what);
     const multishot = options.multishot === true;
     this.multishot = multishot;
     if (buffer === null) {
@@ -127,6 +128,7 @@ export class Recv extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    if (this.buffer !== null) checkAttached(this.buffer, this.#address, this.name);
     sqe.prepRw(IORING_OP_RECV, this.#fd, this.#address, this.#length, 0).opFlags(this.#msgFlags);
     if (this.#recvFlags !== 0) sqe.ioprio(this.#recvFlags);
     if (this.buffer === null) sqe.bufIndex(this.#group);

@@ -7,7 +7,7 @@ import {
 import { MSGHDR, RECVMSG_OUT, SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import type { BufferSource } from "./_memory.ts";
-import { checkInt, checkU16 } from "./_checks.ts";
+import { checkInt, checkOptions, checkU16 } from "./_checks.ts";
 import { MsgOp } from "./_msghdr.ts";
 import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -102,6 +102,7 @@ export class RecvMsg extends MsgOp {
    */
   constructor(fd: number | FixedFile, buffers: readonly BufferSource[] | null, options: RecvMsgOptions = {}) {
     const what = `recvmsg ${fdLabel(fd)}`;
+    checkOptions(options, what);
     const nameLength = checkInt(
       options.nameLength ?? SOCKADDR_STORAGE.size,
       what,

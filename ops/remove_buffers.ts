@@ -1,6 +1,6 @@
 import { IORING_OP_REMOVE_BUFFERS } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt, checkU16 } from "./_checks.ts";
+import { checkInt, checkU16, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /**
@@ -38,7 +38,7 @@ export class RemoveBuffers extends OpBase {
    */
   constructor(group: number, count: number) {
     super();
-    const what = `remove buffers of group ${group}`;
+    const what = `remove buffers of group ${describe(group)}`;
     this.#group = checkU16(group, what, "bufferGroup");
     this.#count = checkInt(count, what, "count", 1, 65536);
   }

@@ -1,7 +1,7 @@
 import { IORING_OP_SETXATTR } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, cString, cText } from "./_memory.ts";
-import { checkFlags, pathLabel } from "./_checks.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, cString, cText } from "./_memory.ts";
+import { checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import type { SetxattrOptions } from "./fsetxattr.ts";
 
@@ -50,6 +50,7 @@ export class Setxattr extends OpBase {
    */
   constructor(path: string | URL, name: string, value: BufferSource, options: SetxattrOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `setxattr '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.attrName = cText(name, what, "name");
@@ -63,6 +64,7 @@ export class Setxattr extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.value, this.#valueAddress, this.name);
     sqe.prepRw(IORING_OP_SETXATTR, 0, this.#nameAddress, this.value.byteLength, this.#valueAddress)
       .opFlags(this.#flags)
       .addr3(this.#pathAddress);

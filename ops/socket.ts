@@ -1,7 +1,7 @@
 import { IORING_OP_SOCKET } from "../ring/constants.ts";
 import { SOCK_CLOEXEC } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt } from "./_checks.ts";
+import { checkInt, checkOptions, describe } from "./_checks.ts";
 import { directSlot } from "./_net.ts";
 import { OpBase } from "./op.ts";
 
@@ -54,7 +54,8 @@ export class Socket extends OpBase {
    */
   constructor(domain: number, type: number, protocol = 0, options: SocketOptions = {}) {
     super();
-    const what = `create a socket of domain ${domain}`;
+    checkOptions(options, this.name);
+    const what = `create a socket of domain ${describe(domain)}`;
     this.#domain = checkInt(domain, what, "domain", 0, 0x7fffffff);
     const base = checkInt(type, what, "type", 0, 0x7fffffff);
     this.#protocol = checkInt(protocol, what, "protocol", 0, 0x7fffffff);

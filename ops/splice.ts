@@ -1,6 +1,6 @@
 import { IORING_OP_SPLICE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkOffset, checkU32 } from "./_checks.ts";
+import { checkFd, checkOffset, checkOptions, checkU32, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Splice}. */
@@ -53,7 +53,8 @@ export class Splice extends OpBase {
    */
   constructor(fdIn: number, fdOut: number, length: number, options: SpliceOptions = {}) {
     super();
-    const what = `splice fd ${fdIn} to fd ${fdOut}`;
+    checkOptions(options, this.name);
+    const what = `splice fd ${describe(fdIn)} to fd ${describe(fdOut)}`;
     this.#fdIn = checkFd(fdIn, what);
     this.#fdOut = checkFd(fdOut, what);
     this.#length = checkU32(length, what, "length");

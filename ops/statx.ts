@@ -3,7 +3,7 @@ import { STATX } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { opBytes } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd } from "./_checks.ts";
+import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Statx}. */
@@ -99,7 +99,8 @@ export class Statx extends OpBase {
    */
   constructor(path: string | URL, options: StatxOptions = {}) {
     super();
-    const what = `statx '${path}'`;
+    checkOptions(options, this.name);
+    const what = `statx '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     this.#flags = options.flags ?? 0;

@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_SYMLINKAT } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, pathLabel } from "./_checks.ts";
+import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Symlinkat}. */
@@ -47,6 +47,7 @@ export class Symlinkat extends OpBase {
    */
   constructor(target: string | URL, linkPath: string | URL, options: SymlinkatOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `symlinkat '${pathLabel(linkPath)}' to '${pathLabel(target)}'`;
     this.linkTarget = cString(target, what);
     this.linkPath = cString(linkPath, what);

@@ -1,6 +1,6 @@
 import { IORING_OP_SYNC_FILE_RANGE, SYNC_FILE_RANGE_WRITE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU32, checkU64 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU32, checkU64 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
 
@@ -49,6 +49,7 @@ export class SyncFileRange extends OpBase {
    */
   constructor(fd: number | FixedFile, offset = 0, length = 0, options: SyncFileRangeOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `sync_file_range ${fdLabel(fd)}`;
     this.#fd = this.useFd(fd, what);
     this.#offset = checkU64(offset, what, "offset");

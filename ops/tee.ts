@@ -1,6 +1,6 @@
 import { IORING_OP_TEE, SPLICE_F_FD_IN_FIXED } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkInt, checkU32 } from "./_checks.ts";
+import { checkFlags, checkInt, checkOptions, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, FixedFile } from "./fixed_file.ts";
 
@@ -48,6 +48,7 @@ export class Tee extends OpBase {
    */
   constructor(fdIn: number | FixedFile, fdOut: number | FixedFile, length: number, options: TeeOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = `tee ${fdLabel(fdIn)} to ${fdLabel(fdOut)}`;
     this.#fdOut = this.useFd(fdOut, what);
     let flags = checkFlags(options.flags ?? 0, what);

@@ -2,7 +2,7 @@ import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.t
 import type { SqeWriter } from "../ring/sqe.ts";
 import { opBigWords } from "./_arena.ts";
 import { addressOf } from "./_memory.ts";
-import { checkU32 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU32 } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** A duration or point in time: milliseconds, or seconds and nanoseconds. */
@@ -79,9 +79,10 @@ export class Timeout extends OpBase {
    */
   constructor(time: TimeSpec, options: TimeoutOptions = {}) {
     super();
+    checkOptions(options, this.name);
     this.timespec = encodeTimespec(time, "timeout");
     this.#count = checkU32(options.count ?? 0, "timeout", "count");
-    this.#flags = options.flags ?? 0;
+    this.#flags = checkFlags(options.flags ?? 0, "timeout");
     this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
     this.#address = addressOf(this.timespec);
   }

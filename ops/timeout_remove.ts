@@ -5,7 +5,7 @@ import {
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags, checkU64 } from "./_checks.ts";
+import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
 import { encodeTimespec, type TimeSpec } from "./timeout.ts";
 import { OpBase } from "./op.ts";
 
@@ -60,6 +60,7 @@ export class TimeoutRemove extends OpBase {
    */
   constructor(userData: number, options: TimeoutRemoveOptions = {}) {
     super();
+    checkOptions(options, this.name);
     const what = "timeout_remove";
     this.#userData = checkU64(userData, what, "userData");
     let flags = checkFlags(options.flags ?? 0, what);

@@ -9,7 +9,7 @@ import {
 import { SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView } from "./_memory.ts";
-import { checkInt } from "./_checks.ts";
+import { checkInt, checkOptions, describe } from "./_checks.ts";
 import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
 import { fdLabel, type FixedFile } from "./fixed_file.ts";
@@ -90,11 +90,14 @@ export class SocketCmd extends OpBase {
    */
   constructor(fd: number | FixedFile, cmdOp: number, options: SocketCmdOptions = {}) {
     super();
-    const command = COMMANDS[cmdOp];
-    const what = `run socket command ${command?.name ?? cmdOp} on ${fdLabel(fd)}`;
+    checkOptions(options, "run a socket command");
+    const command = typeof cmdOp === "number" ? COMMANDS[cmdOp] : undefined;
+    const what = `run socket command ${command?.name ?? describe(cmdOp)} on ${fdLabel(fd)}`;
     if (command === undefined) {
       throw new RangeError(
-        `Cannot ${what}: cmdOp must be SOCKET_URING_OP_SIOCINQ, _SIOCOUTQ, _GETSOCKOPT, _SETSOCKOPT or _GETSOCKNAME: current value is ${cmdOp}`,
+        `Cannot ${what}: cmdOp must be SOCKET_URING_OP_SIOCINQ, _SIOCOUTQ, _GETSOCKOPT, _SETSOCKOPT or _GETSOCKNAME: current value is ${
+          describe(cmdOp)
+        }`,
       );
     }
     this.#fd = this.useFd(fd, what);

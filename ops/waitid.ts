@@ -2,7 +2,7 @@ import { IORING_OP_WAITID, WEXITED } from "../ring/constants.ts";
 import { SIGINFO } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf } from "./_memory.ts";
-import { checkFlags, checkInt } from "./_checks.ts";
+import { checkFlags, checkInt, checkOptions, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Waitid}. */
@@ -68,7 +68,8 @@ export class Waitid extends OpBase {
    */
   constructor(idtype: number, id: number, options: WaitidOptions = {}) {
     super();
-    const what = `waitid ${id}`;
+    checkOptions(options, this.name);
+    const what = `waitid ${describe(id)}`;
     this.#idtype = checkFlags(idtype, what, "idtype");
     this.#id = checkInt(id, what, "id", 0, 0x7fffffff, "an integer from 0 to 2^31-1");
     this.#options = checkFlags(options.options ?? WEXITED, what, "options");

@@ -539,8 +539,9 @@ export class BufferRing implements Disposable {
 
   /**
    * Unregisters the group (IORING_UNREGISTER_PBUF_RING) and lets go of the buffers: every method and
-   * `available` throw afterwards. Ops still in flight with the group fail on their next pick. Idempotent;
-   * after the ring closed it only marks the object unregistered.
+   * `available` throw afterwards. Ops still in flight with the group fail on their next pick; if any op is
+   * in flight on the ring, the buffers' memory stays referenced until the ring closes, in case one had
+   * picked a buffer already. Idempotent; after the ring closed it only marks the object unregistered.
    *
    * @example
    * ```ts
@@ -564,7 +565,9 @@ export class BufferRing implements Disposable {
     }
     this.#unregistered = true;
     this.#scheduled = false;
-    held.get(this.#ring)?.delete(this);
+    // An op already past its buffer pick (an io-wq worker copying into it) may still write the memory after
+    // the group is gone: with ops in flight the memory stays reachable for as long as the ring.
+    if (this.#ring.inflight === 0) held.get(this.#ring)?.delete(this);
   }
 
   /**

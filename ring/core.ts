@@ -61,7 +61,8 @@ import { SqeWriter } from "./sqe.ts";
 import type { Op } from "../ops/op.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { encodeTimespec, type TimeSpec } from "../ops/timeout.ts";
-import { addressOf as nativeAddress } from "../ops/_memory.ts";
+import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
+import { checkInt, describe } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
 
 export type { IoRingOptions } from "./params.ts";
@@ -146,6 +147,31 @@ interface SlotExtra {
   firstRes?: number; // a zero-copy send's result, kept until its notification CQE
 }
 
+/**
+ * The ops in flight under one low-level userData. A completion cannot say which of them it is for, so
+ * all are held until as many completions as ops have arrived: releasing the first one prepared when
+ * another completed first would let the kernel write into memory the collector may reclaim.
+ */
+class SharedUserData {
+  readonly ops: Op[];
+  #pending = 2;
+
+  constructor(first: Op, second: Op) {
+    this.ops = [first, second];
+  }
+
+  add(op: Op): void {
+    // A reused builder is held once, so one userData prepared again and again keeps a bounded list.
+    if (!this.ops.includes(op)) this.ops.push(op);
+    this.#pending++;
+  }
+
+  /** Counts one completion; true once every op has had its last. */
+  complete(): boolean {
+    return --this.#pending === 0;
+  }
+}
+
 /** An internal LINK_TIMEOUT op holding its timespec until its completion. */
 function linkTimeoutOp(timespec: BigInt64Array): Op {
   const address = nativeAddress(timespec);
@@ -211,6 +237,20 @@ const ENOMEM = 12;
 
 function closedError(op: string): IoRingError {
   return new IoRingError(EBADF, op, {}, { cause: "the ring is closed" });
+}
+
+/** Refuses what is not an op builder before any of it is written into an SQE. */
+function checkOp(op: Op, what: string): void {
+  if (
+    op === null || typeof op !== "object" || typeof op.prep !== "function" ||
+    !Number.isInteger(op.opcode) || op.opcode < 0 || op.opcode > 255
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: op must be an op builder (an object with an opcode and prep()): current value is ${
+        describe(op)
+      }`,
+    );
+  }
 }
 
 /**
@@ -290,7 +330,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
 
   // Low-level completions waiting to be read, as a growable ring of columns.
   #lowInflight = 0;
-  #lowRefs = new Map<number, Op | Op[]>();
+  #lowRefs = new Map<number, Op | SharedUserData>();
   #lowUserData = new Float64Array(64);
   #lowRes = new Int32Array(64);
   #lowFlags = new Uint32Array(64);
@@ -890,15 +930,14 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   #holdRef(userData: number, op: Op): void {
     const held = this.#lowRefs.get(userData);
     if (held === undefined) this.#lowRefs.set(userData, op);
-    else if (Array.isArray(held)) held.push(op);
-    else this.#lowRefs.set(userData, [held, op]);
+    else if (held instanceof SharedUserData) held.add(op);
+    else this.#lowRefs.set(userData, new SharedUserData(held, op));
   }
 
   #releaseRef(userData: number): void {
     const held = this.#lowRefs.get(userData);
     if (held === undefined) return;
-    if (!Array.isArray(held) || held.length <= 1) this.#lowRefs.delete(userData);
-    else held.shift();
+    if (!(held instanceof SharedUserData) || held.complete()) this.#lowRefs.delete(userData);
   }
 
   // ---- low-level API ---------------------------------------------------------
@@ -925,15 +964,19 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    */
   prepare(op: Op, userData: number): void {
     if (this.#closing !== null) throw closedError(op?.name ?? "prepare");
+    checkOp(op, "prepare");
     this.#checkSupported(op);
     let hi = 0;
-    if ((userData >>> 0) !== userData) {
+    // typeof first: a BigInt in `>>>` would throw the engine's own TypeError.
+    if (typeof userData !== "number" || (userData >>> 0) !== userData) {
       if (
         typeof userData !== "number" || !Number.isInteger(userData) || userData < 0 ||
         userData > MAX_USER_DATA
       ) {
         throw new RangeError(
-          `Cannot prepare ${op?.name}: userData must be an integer from 0 to 2^53-1: current value is ${userData}`,
+          `Cannot prepare ${op.name}: userData must be an integer from 0 to 2^53-1: current value is ${
+            describe(userData)
+          }`,
         );
       }
       hi = Math.floor(userData / TWO_32);
@@ -1065,13 +1108,35 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     }
     if (this.#closing !== null) return Promise.reject(closedError("link"));
     try {
-      for (const op of ops) this.#checkSupported(op);
+      for (const op of ops) {
+        checkOp(op, "link");
+        this.#checkSupported(op);
+      }
       this.#ensureRoom(ops.length);
     } catch (error) {
       return Promise.reject(error);
     }
     const flag = options.hard === true ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
-    const promises = ops.map((op, i) => this.#start(op, 0, undefined, i < ops.length - 1 ? flag : 0));
+    const promises: Promise<number>[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const tail = this.#index[TAIL];
+      promises.push(this.#start(ops[i], 0, undefined, i < ops.length - 1 ? flag : 0));
+      if (this.#index[TAIL] !== tail) continue;
+      // Refused before it reached the SQ: the chain ends at the op before it, whose link flag would
+      // otherwise tie it to whatever SQE comes next; the rest fail as the kernel would fail them.
+      if (i > 0) this.#sqe.select((tail - 1) & this.#sqMask).clearFlags(IOSQE_IO_LINK | IOSQE_IO_HARDLINK);
+      for (let j = i + 1; j < ops.length; j++) {
+        promises.push(
+          Promise.reject(
+            new IoRingError(ECANCELED, ops[j].name, {
+              ...ops[j].target,
+              detail: "an earlier op of the chain was refused",
+            }),
+          ),
+        );
+      }
+      break;
+    }
     return Promise.allSettled(promises);
   }
 
@@ -1093,6 +1158,14 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```
    */
   multishot(op: Op, options: MultishotOptions = {}): AsyncIterableIterator<MultishotCqe> {
+    checkOp(op, "run a multishot op");
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(
+        `Cannot run ${op.name} as a multishot op: options must be an object: current value is ${
+          describe(options)
+        }`,
+      );
+    }
     const queue: MultishotCqe[] = [];
     let waiting: ((result: IteratorResult<MultishotCqe>) => void) | null = null;
     let failing: ((error: unknown) => void) | null = null;
@@ -1231,10 +1304,16 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   }
 
   #start(op: Op, okErrno: number, options?: RunOptions, sqeFlags = 0, stream?: StreamSink): Promise<number> {
-    if (this.#closing !== null) return Promise.reject(closedError(op.name));
+    if (this.#closing !== null) return Promise.reject(closedError(op?.name ?? "run"));
     const signal = options?.signal;
     const timeout = options?.timeout;
     try {
+      checkOp(op, "run");
+      if (options !== undefined && (options === null || typeof options !== "object")) {
+        throw new TypeError(
+          `Cannot ${op.name}: options must be an object: current value is ${describe(options)}`,
+        );
+      }
       if (signal !== undefined) {
         if (typeof signal?.addEventListener !== "function") {
           throw new TypeError(`Cannot ${op.name}: signal must be an AbortSignal`);
@@ -1246,7 +1325,13 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       this.#ensureRoom(timespec === undefined ? 1 : 2);
       const { slot, promise } = this.#claim(op, okErrno);
       const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
-      op.prep(sqe);
+      try {
+        op.prep(sqe);
+      } catch (error) {
+        // The SQE was never queued: the slot goes back, or close() would wait for it forever.
+        this.#release(slot);
+        throw error;
+      }
       if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0) {
         this.#release(slot);
         throw new TypeError(
@@ -1387,6 +1472,15 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```
    */
   registerRaw(opcode: number, name: string, arg: ArrayBufferView | null, nrArgs: number): number {
+    const what = `register ${typeof name === "string" ? name : "with io_uring_register"}`;
+    checkInt(opcode, what, "opcode", 0, 0xffffffff, "an integer from 0 to 2^32-1");
+    checkInt(nrArgs, what, "nrArgs", 0, 0xffffffff, "an integer from 0 to 2^32-1");
+    if (arg !== null && !ArrayBuffer.isView(arg)) {
+      throw new TypeError(
+        `Cannot ${what}: arg must be a typed array, DataView or null: current value is ${describe(arg)}`,
+      );
+    }
+    if (arg !== null) checkBacking(arg.buffer, what, "arg");
     return this.register(opcode, name, arg, nrArgs);
   }
 

@@ -9,6 +9,7 @@ import type { FixedFile } from "../ops/fixed_file.ts";
 import { ReadFixed } from "../ops/read_fixed.ts";
 import { WriteFixed } from "../ops/write_fixed.ts";
 import type { IoRing } from "./io_ring.ts";
+import { checkInt, describe } from "../ops/_checks.ts";
 
 /** One buffer of a {@link FixedBufferPool}: its registered index and its memory. */
 export interface FixedBuffer {
@@ -168,9 +169,9 @@ export class FixedBufferPool implements Disposable {
    * const n = await ring.run(pool.read(fd, buffer, 0));
    * ```
    */
-  read(fd: number | FixedFile, buffer: FixedBuffer, offset = -1, length = buffer.bytes.length): ReadFixed {
-    this.#check("read into a buffer");
-    return new ReadFixed(fd, buffer.bytes.subarray(0, length), buffer.index, offset);
+  read(fd: number | FixedFile, buffer: FixedBuffer, offset = -1, length?: number): ReadFixed {
+    const bytes = this.#bytes(buffer, length, "read into a buffer");
+    return new ReadFixed(fd, bytes, buffer.index, offset);
   }
 
   /**
@@ -181,9 +182,27 @@ export class FixedBufferPool implements Disposable {
    * await ring.run(pool.write(fd, buffer, 0, n));
    * ```
    */
-  write(fd: number | FixedFile, buffer: FixedBuffer, offset = -1, length = buffer.bytes.length): WriteFixed {
-    this.#check("write from a buffer");
-    return new WriteFixed(fd, buffer.bytes.subarray(0, length), buffer.index, offset);
+  write(fd: number | FixedFile, buffer: FixedBuffer, offset = -1, length?: number): WriteFixed {
+    const bytes = this.#bytes(buffer, length, "write from a buffer");
+    return new WriteFixed(fd, bytes, buffer.index, offset);
+  }
+
+  /**
+   * The first `length` bytes of one of this pool's buffers. A buffer of another pool would name an index
+   * whose registered memory does not hold it (EFAULT at best), and `subarray` would quietly clamp or wrap
+   * a length out of range.
+   */
+  #bytes(buffer: FixedBuffer, length: number | undefined, what: string): Uint8Array {
+    this.#check(what);
+    if (buffer === null || typeof buffer !== "object" || this.#buffers[buffer.index] !== buffer) {
+      throw new TypeError(
+        `Cannot ${what}: buffer must be one of this pool's buffers: current value is ${describe(buffer)}`,
+      );
+    }
+    const size = buffer.bytes.length;
+    if (length === undefined) return buffer.bytes;
+    checkInt(length, what, "length", 0, size, `an integer from 0 to the buffer's ${size} bytes`);
+    return buffer.bytes.subarray(0, length);
   }
 
   /** Unregisters the memory from the ring; the pool is unusable afterwards. */

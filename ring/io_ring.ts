@@ -7,6 +7,7 @@ import { Close } from "../ops/close.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
+import { checkU16, checkU32, describe } from "../ops/_checks.ts";
 import {
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
@@ -995,6 +996,7 @@ export class IoRing extends IoRingCore {
     data: ArrayBufferView,
     tags?: readonly number[],
   ): number {
+    checkU32(offset, name, "offset");
     const arg = new Uint32Array(RSRC_UPDATE2.size / 4);
     arg[RSRC_UPDATE2.offset / 4] = offset;
     setU64(arg, RSRC_UPDATE2.data / 4, this.addressOf(data));
@@ -1115,6 +1117,8 @@ export class IoRing extends IoRingCore {
    * ```
    */
   registerFileAllocRange(offset: number, length: number): void {
+    checkU32(offset, "register the file alloc range", "offset");
+    checkU32(length, "register the file alloc range", "length");
     const arg = new Uint32Array(FILE_INDEX_RANGE.size / 4);
     arg[FILE_INDEX_RANGE.off / 4] = offset;
     arg[FILE_INDEX_RANGE.len / 4] = length;
@@ -1252,6 +1256,7 @@ export class IoRing extends IoRingCore {
    * ```
    */
   unregisterPersonality(id: number): void {
+    checkU16(id, "unregister a personality", "id");
     this.register(IORING_UNREGISTER_PERSONALITY, "IORING_UNREGISTER_PERSONALITY", null, id);
   }
 
@@ -1268,6 +1273,8 @@ export class IoRing extends IoRingCore {
    * ```
    */
   setIowqMaxWorkers(bounded: number, unbounded: number): [number, number] {
+    checkU32(bounded, "set io-wq max workers", "bounded");
+    checkU32(unbounded, "set io-wq max workers", "unbounded");
     const arg = new Uint32Array([bounded, unbounded]);
     this.register(IORING_REGISTER_IOWQ_MAX_WORKERS, "IORING_REGISTER_IOWQ_MAX_WORKERS", arg, 2);
     return [arg[0], arg[1]];
@@ -1286,6 +1293,11 @@ export class IoRing extends IoRingCore {
    * ```
    */
   setIowqAffinity(cpus: readonly number[]): void {
+    if (!Array.isArray(cpus)) {
+      throw new TypeError(
+        `Cannot set io-wq affinity: cpus must be an array of CPU numbers: current value is ${describe(cpus)}`,
+      );
+    }
     if (cpus.length === 0) {
       this.register(IORING_UNREGISTER_IOWQ_AFF, "IORING_UNREGISTER_IOWQ_AFF", null, 0);
       return;

@@ -92,6 +92,12 @@ export class SqeWriter {
     return this;
   }
 
+  /** Clears `IOSQE_*` flags of the SQE (a link flag on the last SQE of a chain cut short). */
+  clearFlags(value: number): this {
+    this.u8[(this.w << 2) + 1] &= ~value;
+    return this;
+  }
+
   /** Sets the ioprio field (also the send/recv/accept flag space). */
   ioprio(value: number): this {
     this.u16[(this.w << 1) + 1] = value;
