@@ -6,7 +6,7 @@
  * through the ring; files are opened with openat2's RESOLVE_BENEATH, so no
  * path, `..` or symlink can leave the root.
  *
- *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--log]
+ *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--stat-cache-ms 1000] [--log]
  *   bun serve.ts [DIR] [--port 8080]
  *
  * @example
@@ -715,12 +715,13 @@ if (import.meta.main) {
     return at >= 0 ? args.splice(at, 2)[1] : undefined;
   };
   const port = Number(flag("--port") ?? 8080);
+  const statCacheMs = Number(flag("--stat-cache-ms") ?? 1000);
   const hostname = flag("--hostname") ?? "127.0.0.1";
   const logAt = args.indexOf("--log");
   const log = logAt >= 0 ? (args.splice(logAt, 1), (line: string) => console.log(line)) : undefined;
   const root = args[0] ?? ".";
   const ring = new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
-  const server = await serveDir(ring, { root, hostname, port, log });
+  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs });
   console.log(
     `serving ${root} on http://${server.addr.hostname}:${server.addr.port}/ (io_uring; Ctrl-C stops)`,
   );

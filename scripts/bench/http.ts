@@ -26,7 +26,7 @@ const run = promisify(execFile);
 interface Server {
   subject: string;
   runtimes: string[];
-  command: string[];
+  command: (port: number) => string[];
   /** A line the server prints once it listens. */
   ready: string;
 }
@@ -46,31 +46,45 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
     {
       subject: "nginx",
       runtimes: [labels.deno, labels.bun],
-      command: ["nginx", "-p", join(www, "nginx"), "-c", join(www, "nginx", "nginx.conf")],
+      command: () => ["nginx", "-p", join(www, "nginx"), "-c", join(www, "nginx", "nginx.conf")],
       ready: "",
     },
     {
       subject: "ioring serve",
       runtimes: [labels.deno],
-      command: [deno, "run", "-A", join(root, "serve.ts"), www, "--port", "18481"],
+      command: (port) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port)],
+      ready: "serving",
+    },
+    {
+      subject: "ioring serve, statx every request",
+      runtimes: [labels.deno],
+      command: (
+        port,
+      ) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port), "--stat-cache-ms", "0"],
       ready: "serving",
     },
     {
       subject: "Deno.serve + readFile",
       runtimes: [labels.deno],
-      command: [deno, "run", "-A", join(benchDir, "_http_deno.ts"), www, "18482"],
+      command: (port) => [deno, "run", "-A", join(benchDir, "_http_deno.ts"), www, String(port)],
       ready: "listening",
     },
     {
       subject: "ioring serve",
       runtimes: [labels.bun],
-      command: [bun, join(root, "serve.ts"), www, "--port", "18483"],
+      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port)],
+      ready: "serving",
+    },
+    {
+      subject: "ioring serve, statx every request",
+      runtimes: [labels.bun],
+      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port), "--stat-cache-ms", "0"],
       ready: "serving",
     },
     {
       subject: "Bun.serve + Bun.file",
       runtimes: [labels.bun],
-      command: [bun, join(benchDir, "_http_bun.ts"), www, "18484"],
+      command: (port) => [bun, join(benchDir, "_http_bun.ts"), www, String(port)],
       ready: "listening",
     },
   ];
@@ -107,7 +121,7 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
           unit: "req/s",
           runs: results.get(`${i}\n${config}`)!,
           runtime,
-          ...(server.subject === "ioring serve"
+          ...(server.subject.startsWith("ioring serve")
             ? { reference: [own, "nginx"] }
             : server.subject === "nginx"
             ? {}
@@ -143,7 +157,7 @@ http {
 
 /** Starts a server and waits until it listens (its ready line, or a connection for nginx). */
 async function start(server: Server, port: number): Promise<ChildProcess> {
-  const [cmd, ...args] = server.command;
+  const [cmd, ...args] = server.command(port);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
