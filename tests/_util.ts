@@ -9,7 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { native } from "../ffi/native.ts";
 import * as constants from "../ring/constants.ts";
-import { IoRing } from "../mod.ts";
+import { IoRing, IoRingError, type IoRingOptions } from "../mod.ts";
 
 /** The native layer the rings use (for pipes, socket pairs and raw writes in tests). */
 export const n = await native();
@@ -92,4 +92,15 @@ export function needsOps(...opcodes: number[]): string | false {
     )?.[0] ??
       `opcode ${op}`;
   return `this kernel does not support ${missing.map(name).join(", ")}`;
+}
+
+/** Why a ring with these options cannot be made here (a skip reason), or false. */
+export function unavailable(options: IoRingOptions): string | false {
+  try {
+    new IoRing(options).close();
+    return false;
+  } catch (error) {
+    if (error instanceof IoRingError) return `this kernel or user refuses it: ${error.message}`;
+    throw error;
+  }
 }

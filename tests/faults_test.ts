@@ -20,7 +20,7 @@ import {
 import * as constants from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { test } from "./_harness.ts";
-import { n, runtimeCommand, tempDir } from "./_util.ts";
+import { n, runtimeCommand, tempDir, unavailable } from "./_util.ts";
 
 const ETIME = 62;
 const ECANCELED = 125;
@@ -73,17 +73,6 @@ const tools = async (...names: string[]) =>
 const haveGcc = await tools("gcc");
 const haveLiburingDev = existsSync("/usr/include/liburing.h");
 const canDropCaps = isRoot && await tools("prlimit", "setpriv");
-
-/** Why a ring with these options cannot be made here, or false. */
-function unavailable(options: IoRingOptions): string | false {
-  try {
-    new IoRing(options).close();
-    return false;
-  } catch (error) {
-    if (error instanceof IoRingError) return `this kernel or user refuses it: ${error.message}`;
-    throw error;
-  }
-}
 
 // ---- the CQ, flooded -------------------------------------------------------------------------------
 

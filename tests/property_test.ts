@@ -10,7 +10,7 @@ import { readdirSync, readlinkSync } from "node:fs";
 import process from "node:process";
 import { IoRing, IoRingError, type IoRingOptions, Nop, type Op, Read, Write } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, pipe, tempDir } from "./_util.ts";
+import { closeFds, pattern, pipe, tempDir } from "./_util.ts";
 
 const BLOCK = 32;
 const BLOCKS = 12; // few, so that operations collide on the same blocks
@@ -78,18 +78,6 @@ const ringOptions: fc.Arbitrary<IoRingOptions> = fc.record({
   cqEntries: entries * cqScale,
   ...(defer ? { singleIssuer: true, deferTaskrun: true } : {}),
 }));
-
-function stamp(seed: number): Uint8Array {
-  const data = new Uint8Array(BLOCK);
-  let x = seed;
-  for (let i = 0; i < BLOCK; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}
 
 /**
  * The fds a sequence could leak: rings, pipes and files. Not every fd: the runtimes open a few of their own
@@ -176,7 +164,7 @@ async function runSequence(options: IoRingOptions, actions: Action[], closeBusy:
           track(ring.nop().then((res) => assert.equal(res, 0)));
           break;
         case "write": {
-          const data = stamp(a.seed);
+          const data = pattern(BLOCK, a.seed);
           track(
             ring.write(file, data, a.block * BLOCK).then((res) => {
               assert.equal(res, BLOCK);
@@ -223,7 +211,7 @@ async function runSequence(options: IoRingOptions, actions: Action[], closeBusy:
                 assert.equal((o as PromiseRejectedResult).reason.code, "EBADF");
               });
             } else if (step.t === "write") {
-              const data = stamp(step.seed);
+              const data = pattern(BLOCK, step.seed);
               const b = step.block;
               ops.push(new Write(file, data, b * BLOCK));
               chainWrites.set(b, data);

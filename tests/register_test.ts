@@ -19,9 +19,7 @@ import {
   WriteFixed,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pattern, pipe, runtimeCommand, tempDir } from "./_util.ts";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
+import { closeFds, n, pattern, pipe, tempDir } from "./_util.ts";
 
 test("reads through a registered file and a registered buffer equal plain reads", async () => {
   const dir = tempDir();
@@ -324,46 +322,6 @@ test("closing a ring driven by the caller's eventfd still settles what was in fl
     closeFds(r, w, efd);
   }
 });
-
-const limitTools =
-  spawnSync("sh", ["-c", "command -v prlimit && command -v setpriv"]).status === 0 && process.getuid?.() === 0
-    ? false
-    : "needs root with prlimit and setpriv to run a child without CAP_IPC_LOCK";
-
-test("a registration over RLIMIT_MEMLOCK says which limit and how to raise it", () => {
-  const dir = tempDir();
-  try {
-    const script = dir.file(
-      "memlock.ts",
-      `import { IoRing } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};
-       const ring = new IoRing();
-       try { ring.registerBuffers([new Uint8Array(1 << 20)]); console.log("registered"); }
-       catch (error) { console.log(error.code, error.message); }`,
-    );
-    const [cmd, args] = runtimeCommand(script);
-    const child = spawnSync(
-      "prlimit",
-      [
-        "--memlock=65536:65536",
-        "setpriv",
-        "--bounding-set",
-        "-ipc_lock",
-        "--inh-caps",
-        "-ipc_lock",
-        cmd,
-        ...args,
-      ],
-      { encoding: "utf8", timeout: 15_000 },
-    );
-    assert.match(
-      child.stdout,
-      /^ENOMEM .*IORING_REGISTER_BUFFERS2: RLIMIT_MEMLOCK is too low.*ulimit -l/m,
-      child.stderr,
-    );
-  } finally {
-    dir.remove();
-  }
-}, { skip: limitTools });
 
 test("a sparse buffer table filled by update serves READ_FIXED, and a replaced buffer's tag comes back", async () => {
   const dir = tempDir();

@@ -15,7 +15,7 @@ import {
   type IoRingOptions,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe } from "./_util.ts";
+import { closeFds, n, pipe, unavailable } from "./_util.ts";
 
 const FLAG_CASES: [string, IoRingOptions][] = [
   ["sqpoll", { sqpoll: true, sqThreadIdle: 50 }],
@@ -35,17 +35,6 @@ const FLAG_CASES: [string, IoRingOptions][] = [
   ["cqEntries", { entries: 8, cqEntries: 1024 }],
   ["raw flags", { flags: IORING_SETUP_SQE128 }],
 ];
-
-/** Why a ring with these options cannot be made here, or false. */
-function unavailable(options: IoRingOptions): string | false {
-  try {
-    new IoRing(options).close();
-    return false;
-  } catch (error) {
-    if (error instanceof IoRingError) return `this kernel or user refuses it: ${error.message}`;
-    throw error;
-  }
-}
 
 for (const [name, options] of FLAG_CASES) {
   test(`a ring with ${name} runs inline, async and timed operations`, async () => {
