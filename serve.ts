@@ -6,7 +6,7 @@
  * through the ring; files are opened with openat2's RESOLVE_BENEATH, so no
  * path, `..` or symlink can leave the root.
  *
- *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--stat-cache-ms 1000] [--log]
+ *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--workers 1] [--stat-cache-ms 1000] [--log]
  *   bun serve.ts [DIR] [--port 8080]
  *
  * @example
@@ -68,6 +68,8 @@ export interface ServeDirOptions {
    * the size shows up to this late in the validators.
    */
   statCacheMs?: number;
+  /** Listen with SO_REUSEPORT, so that servers in other threads can share the port (see `--workers`). */
+  reusePort?: boolean;
   /** Called with one line per response (an access log); default none. */
   log?: (line: string) => void;
 }
@@ -306,6 +308,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const listener: TcpListener = await listen(ring, {
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8080,
+    reusePort: options.reusePort,
   });
   const connections = new Set<Connection>();
   const tasks = new Set<Promise<void>>();
@@ -716,18 +719,57 @@ if (import.meta.main) {
   };
   const port = Number(flag("--port") ?? 8080);
   const statCacheMs = Number(flag("--stat-cache-ms") ?? 1000);
+  const workers = Number(flag("--workers") ?? 1);
   const hostname = flag("--hostname") ?? "127.0.0.1";
   const logAt = args.indexOf("--log");
   const log = logAt >= 0 ? (args.splice(logAt, 1), (line: string) => console.log(line)) : undefined;
   const root = args[0] ?? ".";
+  if (!Number.isInteger(workers) || workers < 1) {
+    console.error(`serve: --workers must be an integer >= 1: current value is ${workers}`);
+    process.exit(2);
+  }
   const ring = new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
-  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs });
+  const reusePort = workers > 1;
+  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs, reusePort });
+  // More threads, each with its own ring and listener on the same port (port 0: the one just picked).
+  const threads: Worker[] = [];
+  const reply = (worker: Worker, want: string) =>
+    new Promise<void>((resolve) => {
+      const listener = (event: MessageEvent) => {
+        if (event.data !== want) return;
+        worker.removeEventListener("message", listener);
+        resolve();
+      };
+      worker.addEventListener("message", listener);
+    });
+  for (let i = 1; i < workers; i++) {
+    const worker = new Worker(new URL("./_serve_worker.ts", import.meta.url).href, { type: "module" });
+    await reply(worker, "hello");
+    const listening = reply(worker, "listening");
+    worker.postMessage({
+      options: { root, hostname, port: server.addr.port, statCacheMs, reusePort },
+      log: log !== undefined,
+    });
+    await listening;
+    threads.push(worker);
+  }
   console.log(
-    `serving ${root} on http://${server.addr.hostname}:${server.addr.port}/ (io_uring; Ctrl-C stops)`,
+    `serving ${root} on http://${server.addr.hostname}:${server.addr.port}/ (io_uring, ${workers} ${
+      workers === 1 ? "thread" : "threads"
+    }; Ctrl-C stops)`,
   );
-  const stop = () => {
+  const stop = async () => {
     console.log("shutting down: finishing responses in flight");
-    server.shutdown().then(() => ring.close()).then(() => process.exit(0));
+    await Promise.all([
+      server.shutdown().then(() => ring.close()),
+      ...threads.map((worker) => {
+        const stopped = reply(worker, "stopped");
+        worker.postMessage("stop");
+        return stopped.then(() => worker.terminate());
+      }),
+    ]);
+    console.log("stopped");
+    process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -38,6 +38,7 @@ import {
   IPPROTO_TCP,
   SHUT_WR,
   SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
@@ -77,6 +78,11 @@ export interface ListenOptions {
   path?: string;
   /** The most connections waiting to be accepted; default 511. */
   backlog?: number;
+  /**
+   * Let several sockets listen on the same TCP address (SO_REUSEPORT), one per thread or process: the kernel
+   * spreads incoming connections over them. Default false.
+   */
+  reusePort?: boolean;
   /** Accepted connections send writes of at least this many bytes with SEND_ZC (see {@link ConnOptions}). */
   zeroCopyAbove?: number;
 }
@@ -228,6 +234,9 @@ export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpL
   const fd = await ring.socket(domain(address), SOCK_STREAM);
   try {
     if (address.family !== "unix") setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+    if (options.reusePort === true && address.family !== "unix") {
+      setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+    }
     await ring.bind(fd, address);
     await ring.listen(fd, options.backlog ?? 511);
     return new TcpListener<NetAddr | UnixAddr>(ring, fd, { zeroCopyAbove: options.zeroCopyAbove });

@@ -6,7 +6,7 @@ import { symlinkSync } from "node:fs";
 import { connect, IoRing } from "../mod.ts";
 import { type FileServer, serveDir } from "../serve.ts";
 import { test } from "./_harness.ts";
-import { pattern, tempDir } from "./_util.ts";
+import { pattern, runtimeCommand, sleep, tempDir } from "./_util.ts";
 
 async function withServer(
   fn: (base: string, server: FileServer, ring: IoRing, root: string) => Promise<void>,
@@ -370,4 +370,49 @@ test(
     }
   },
   { timeout: 60_000 },
+);
+
+test(
+  "serve.ts --workers 2 serves one port from two threads, byte for byte, and stops cleanly on SIGTERM",
+  async () => {
+    const dir = tempDir();
+    const data = pattern(200_000, 31);
+    dir.file("blob.bin", data);
+    const { spawn } = await import("node:child_process");
+    const [cmd, args] = runtimeCommand(new URL("../serve.ts", import.meta.url).pathname);
+    const child = spawn(cmd, [...args, dir.path, "--port", "0", "--workers", "2"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      let output = "";
+      child.stdout!.on("data", (chunk) => (output += chunk));
+      for (let i = 0; i < 200 && !/127\.0\.0\.1:\d+/.test(output); i++) await sleep(50);
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      assert.ok(port > 0, `the server said where it listens: ${output}`);
+      assert.match(output, /2 threads/);
+      // Many connections at once: the kernel spreads them over both listeners.
+      const bodies = await Promise.all(Array.from({ length: 24 }, async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/blob.bin`, {
+          headers: { Connection: "close" },
+        });
+        return new Uint8Array(await response.arrayBuffer());
+      }));
+      for (const body of bodies) assert.deepEqual(body, data);
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        child.on("exit", (code, signal) => resolve([code, signal]))
+      );
+      child.kill("SIGTERM");
+      const [code, signal] = await exited;
+      // Deno's child_process reports the signal it sent even when the child handled it and exited 0.
+      assert.ok(
+        code === 0 || (code === null && signal === "SIGTERM" && !("Bun" in globalThis)),
+        `${code} ${signal}`,
+      );
+      assert.match(output, /shutting down[^]*\nstopped\n$/, "the graceful shutdown ran to its end");
+    } finally {
+      child.kill("SIGKILL");
+      dir.remove();
+    }
+  },
+  { timeout: 30_000 },
 );

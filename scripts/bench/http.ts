@@ -1,6 +1,7 @@
 /**
  * The file server under load: wrk on 127.0.0.1 (`-t1 -c64 -d5s`) against
- * ioring's `serve.ts` in Deno and in Bun, and, in the same run, nginx
+ * ioring's `serve.ts` in Deno and in Bun (one thread; with statx on every
+ * request; two threads), and, in the same run, nginx
  * (Debian's package: sendfile on, 2 workers), `Deno.serve` with
  * `Deno.readFile`, and `Bun.serve` with `Bun.file`, for a 4 KiB and a 1 MiB
  * file. The servers take turns, run after run, so that drift in the machine
@@ -64,6 +65,14 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
       ready: "serving",
     },
     {
+      subject: "ioring serve, 2 threads",
+      runtimes: [labels.deno],
+      command: (
+        port,
+      ) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port), "--workers", "2"],
+      ready: "serving",
+    },
+    {
       subject: "Deno.serve + readFile",
       runtimes: [labels.deno],
       command: (port) => [deno, "run", "-A", join(benchDir, "_http_deno.ts"), www, String(port)],
@@ -79,6 +88,12 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
       subject: "ioring serve, statx every request",
       runtimes: [labels.bun],
       command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port), "--stat-cache-ms", "0"],
+      ready: "serving",
+    },
+    {
+      subject: "ioring serve, 2 threads",
+      runtimes: [labels.bun],
+      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port), "--workers", "2"],
       ready: "serving",
     },
     {
