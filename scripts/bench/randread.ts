@@ -101,6 +101,9 @@ export async function randomReads(): Promise<Figure[]> {
   await using ring = new IoRing({ entries: 256 });
   const fd = await ring.openat(dataFile);
   try {
+    // One unmeasured run of the C reference first: its first run in a process tree was slow here (a
+    // fifth of the rate, every time, in the first suite), which would skew the QD 1 ratios.
+    runC(binary, [dataFile, "uring", 1, SECONDS, 1]);
     for (const depth of DEPTHS) {
       const config = `QD ${depth}`;
       figures.push({
