@@ -382,7 +382,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
   #stopping: AbortController | null = null;
   #eof = false;
   #failure: IoRingError | null = null;
-  #wake: (() => void) | null = null;
+  readonly #wakers: (() => void)[] = []; // reads waiting for #received (concurrent reads each get one)
   #fallback: Uint8Array | null = null;
   readonly #zeroCopyAbove: number;
 
@@ -509,11 +509,13 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       this.#stopping.abort();
       this.#stopping = null;
     }
-    const wake = this.#wake;
-    if (wake !== null) {
-      this.#wake = null;
-      wake();
-    }
+    this.#wakeReaders();
+  }
+
+  #wakeReaders(): void {
+    const waiting = this.#wakers.length;
+    if (waiting === 1) this.#wakers.pop()!();
+    else if (waiting > 1) { for (const wake of this.#wakers.splice(0)) wake(); }
   }
 
   /** Waits for #received to report, within the read's timeout and signal. */
@@ -521,7 +523,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
     const signal = options?.signal;
     const timeout = options?.timeout;
     if (signal === undefined && timeout === undefined) {
-      return new Promise((resolve) => (this.#wake = resolve));
+      return new Promise((resolve) => this.#wakers.push(resolve));
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
@@ -530,9 +532,17 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
       };
+      const waker = () => {
+        done();
+        resolve();
+      };
+      const forget = () => {
+        const at = this.#wakers.indexOf(waker);
+        if (at >= 0) this.#wakers.splice(at, 1);
+      };
       const onAbort = () => {
         done();
-        this.#wake = null;
+        forget();
         reject(signal!.reason);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -540,14 +550,11 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
         const ms = typeof timeout === "number" ? timeout : timeout.sec * 1000 + (timeout.nsec ?? 0) / 1e6;
         timer = setTimeout(() => {
           done();
-          this.#wake = null;
+          forget();
           reject(new IoRingError(ETIMEDOUT, "recv", { fd: this.fd }));
         }, Math.max(0, ms - (performance.now() - started)));
       }
-      this.#wake = () => {
-        done();
-        resolve();
-      };
+      this.#wakers.push(waker);
     });
   }
 
@@ -597,9 +604,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
     this.#closed ??= (async () => {
       for (const bid of this.#bids) this.#pool!.recycle(bid);
       this.#chunks.length = this.#bids.length = 0;
-      const wake = this.#wake;
-      this.#wake = null;
-      wake?.();
+      this.#wakeReaders();
       await this.#ring.cancelFd(this.fd).catch(() => 0);
       await this.#ring.close(this.fd);
     })();

@@ -193,3 +193,18 @@ test("ring.stream() calls back for every completion, the last included, then set
   await ring.close(right);
   await assert.rejects(ring.stream(new Timeout(1), null as never), TypeError);
 });
+
+test("two reads waiting at once both complete as bytes arrive; neither is lost", async () => {
+  await using ring = new IoRing();
+  const { listener, clients: [client], accepted: [server] } = await pairs(ring, 1);
+  const a = new Uint8Array(8), b = new Uint8Array(8);
+  const first = server.read(a).then((n) => new TextDecoder().decode(a.subarray(0, n!)));
+  const second = server.read(b, { timeout: 5_000 }).then((n) => new TextDecoder().decode(b.subarray(0, n!)));
+  await client.writeAll(new TextEncoder().encode("ab"));
+  const winner = await Promise.race([first, second]);
+  assert.equal(winner, "ab");
+  await client.writeAll(new TextEncoder().encode("cd"));
+  const both = await Promise.all([first, second]);
+  assert.deepEqual(both.sort(), ["ab", "cd"]);
+  await Promise.all([client.close(), server.close(), listener.close()]);
+});

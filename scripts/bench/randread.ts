@@ -101,8 +101,8 @@ export async function randomReads(): Promise<Figure[]> {
   await using ring = new IoRing({ entries: 256 });
   const fd = await ring.openat(dataFile);
   try {
-    // One unmeasured run of the C reference first: its first run in a process tree was slow here (a
-    // fifth of the rate, every time, in the first suite), which would skew the QD 1 ratios.
+    // One unmeasured run of the C reference first, as ioring's own figures get a warm-up run. (The C
+    // QD 1 reference still swings in the Deno suite on this VM, 0.19 to 1.0 M reads/s: not explained.)
     runC(binary, [dataFile, "uring", 1, SECONDS, 1]);
     for (const depth of DEPTHS) {
       const config = `QD ${depth}`;
