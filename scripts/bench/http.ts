@@ -43,6 +43,18 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
     writeFileSync(join(www, name), bytes);
   }
   writeFileSync(join(www, "nginx", "nginx.conf"), nginxConf(www, 18480));
+  // ioring's server three ways in each runtime: as it ships, with statx on every request, on 2 threads.
+  const ioring = (label: string, run: string[]): Server[] =>
+    ([
+      ["ioring serve", []],
+      ["ioring serve, statx every request", ["--stat-cache-ms", "0"]],
+      ["ioring serve, 2 threads", ["--workers", "2"]],
+    ] as const).map(([subject, extra]) => ({
+      subject,
+      runtimes: [label],
+      command: (port: number) => [...run, join(root, "serve.ts"), www, "--port", String(port), ...extra],
+      ready: "serving",
+    }));
   const servers: Server[] = [
     {
       subject: "nginx",
@@ -50,52 +62,14 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
       command: () => ["nginx", "-p", join(www, "nginx"), "-c", join(www, "nginx", "nginx.conf")],
       ready: "",
     },
-    {
-      subject: "ioring serve",
-      runtimes: [labels.deno],
-      command: (port) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port)],
-      ready: "serving",
-    },
-    {
-      subject: "ioring serve, statx every request",
-      runtimes: [labels.deno],
-      command: (
-        port,
-      ) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port), "--stat-cache-ms", "0"],
-      ready: "serving",
-    },
-    {
-      subject: "ioring serve, 2 threads",
-      runtimes: [labels.deno],
-      command: (
-        port,
-      ) => [deno, "run", "-A", join(root, "serve.ts"), www, "--port", String(port), "--workers", "2"],
-      ready: "serving",
-    },
+    ...ioring(labels.deno, [deno, "run", "-A"]),
     {
       subject: "Deno.serve + readFile",
       runtimes: [labels.deno],
       command: (port) => [deno, "run", "-A", join(benchDir, "_http_deno.ts"), www, String(port)],
       ready: "listening",
     },
-    {
-      subject: "ioring serve",
-      runtimes: [labels.bun],
-      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port)],
-      ready: "serving",
-    },
-    {
-      subject: "ioring serve, statx every request",
-      runtimes: [labels.bun],
-      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port), "--stat-cache-ms", "0"],
-      ready: "serving",
-    },
-    {
-      subject: "ioring serve, 2 threads",
-      runtimes: [labels.bun],
-      command: (port) => [bun, join(root, "serve.ts"), www, "--port", String(port), "--workers", "2"],
-      ready: "serving",
-    },
+    ...ioring(labels.bun, [bun]),
     {
       subject: "Bun.serve + Bun.file",
       runtimes: [labels.bun],
@@ -107,6 +81,12 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
   const children: ChildProcess[] = [];
   try {
     for (const [i, server] of servers.entries()) children.push(await start(server, 18480 + i));
+    // One unmeasured second of load on each server and file first: JIT warm-up is not what is compared.
+    for (const [, name] of files) {
+      for (const [i, server] of servers.entries()) {
+        await wrk(`http://127.0.0.1:${18480 + i}/${name}`, server.subject, 1);
+      }
+    }
     for (let r = 0; r < RUNS; r++) {
       for (const [config, name] of files) {
         for (const [i, server] of servers.entries()) {
@@ -197,8 +177,8 @@ async function listening(port: number): Promise<boolean> {
 }
 
 /** Requests per second wrk measured; a run with errors or non-2xx answers is refused. */
-async function wrk(url: string, subject: string): Promise<number> {
-  const { stdout } = await run("wrk", ["-t1", "-c64", `-d${SECONDS}s`, url]);
+async function wrk(url: string, subject: string, seconds = SECONDS): Promise<number> {
+  const { stdout } = await run("wrk", ["-t1", "-c64", `-d${seconds}s`, url]);
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   if (/Non-2xx|Socket errors/.test(stdout) || !(rate > 0)) {
     throw new Error(`wrk against ${subject} (${url}) saw errors:\n${stdout}`);
