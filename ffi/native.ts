@@ -48,6 +48,10 @@ export interface Native {
   getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
   getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
   setsockopt(fd: number, level: number, name: number, value: ArrayBufferView, length: number): number;
+  /** bind(2), for kernels without IORING_OP_BIND (6.11); -errno on failure. */
+  bind(fd: number, address: Uint8Array, length: number): number;
+  /** listen(2), for kernels without IORING_OP_LISTEN (6.11); -errno on failure. */
+  listen(fd: number, backlog: number): number;
   addressOf(view: ArrayBufferView): number;
   arrayBufferAt(address: number, length: number): ArrayBuffer;
   createWaiter(fd: number, onReadable: () => void): ReadableWaiter;
@@ -171,6 +175,8 @@ function createNative(
     getsockname: (fd, address, length) => check(c.getsockname(fd, address, length)),
     getpeername: (fd, address, length) => check(c.getpeername(fd, address, length)),
     setsockopt: (fd, level, name, value, length) => check(c.setsockopt(fd, level, name, value, length)),
+    bind: (fd, address, length) => check(c.bind(fd, address, length)),
+    listen: (fd, backlog) => check(c.listen(fd, backlog)),
     addressOf: adapter.addressOf,
     arrayBufferAt: adapter.arrayBufferAt,
     createWaiter: (fd, onReadable) => adapter.createWaiter(LIBC, fd, onReadable),

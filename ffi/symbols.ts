@@ -60,6 +60,10 @@ export const LIBC_SYMBOLS = {
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   // int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
   getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen)
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // int listen(int sockfd, int backlog)
+  listen: { parameters: ["i32", "i32"], result: "i32" },
   // int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen)
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   // int fcntl(int fd, int cmd, ... /* int arg */): variadic, called here with one int argument

@@ -28,6 +28,7 @@
 import { native } from "../ffi/native.ts";
 import { Accept } from "../ops/accept.ts";
 import { Recv } from "../ops/recv.ts";
+import { bindAndListen } from "./_listen.ts";
 import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
 import {
   AF_INET,
@@ -205,7 +206,8 @@ function setOption(fd: number, level: number, name: number, value: number, what:
 
 /**
  * Listens on a Unix socket `path`, or for TCP connections on `hostname:port`
- * (SOCKET, BIND and LISTEN through the ring; SO_REUSEADDR is set for TCP).
+ * (SOCKET through the ring, BIND and LISTEN too where the kernel has them (6.11), bind(2) and listen(2)
+ * otherwise; SO_REUSEADDR is set for TCP).
  * Iterate the listener to accept.
  *
  * @example
@@ -237,8 +239,7 @@ export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpL
     if (options.reusePort === true && address.family !== "unix") {
       setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
     }
-    await ring.bind(fd, address);
-    await ring.listen(fd, options.backlog ?? 511);
+    await bindAndListen(ring, fd, address, options.backlog ?? 511);
     return new TcpListener<NetAddr | UnixAddr>(ring, fd, { zeroCopyAbove: options.zeroCopyAbove });
   } catch (error) {
     await ring.close(fd).catch(() => {});

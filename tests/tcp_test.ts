@@ -1,6 +1,6 @@
 // TCP over io_uring, shaped like Deno.Conn: listeners, connections, streams, errors, on loopback.
 import assert from "node:assert/strict";
-import { connect, IoRing, IoRingError, listen } from "../mod.ts";
+import { AF_INET, connect, IoRing, IoRingError, listen, SOCK_STREAM, TcpListener } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { pattern, tempDir } from "./_util.ts";
 
@@ -169,4 +169,30 @@ test("zeroCopyAbove sends large writes with SEND_ZC, byte for byte; a bad thresh
   assert.deepEqual(await echoed, data);
   await served;
   await assert.rejects(connect(ring, { port: listener.addr.port, zeroCopyAbove: -1 }), RangeError);
+});
+
+test("bind and listen through libc (kernels before 6.11) give a listener that accepts and echoes", async () => {
+  const { bindAndListen } = await import("../net/_listen.ts");
+  await using ring = new IoRing();
+  for (const viaRing of [false, true]) {
+    const fd = await ring.socket(AF_INET, SOCK_STREAM);
+    await bindAndListen(ring, fd, { family: "ipv4", address: "127.0.0.1", port: 0 }, 16, viaRing);
+    await using listener = new TcpListener(ring, fd);
+    assert.ok(listener.addr.port > 0);
+    const accepted = listener.accept();
+    await using client = await connect(ring, { port: listener.addr.port });
+    await using server = await accepted;
+    await client.writeAll(new TextEncoder().encode(viaRing ? "ring" : "libc"));
+    const buffer = new Uint8Array(4);
+    assert.equal(await server.read(buffer), 4);
+    assert.equal(new TextDecoder().decode(buffer), viaRing ? "ring" : "libc");
+  }
+  // An address in use is the kernel's EADDRINUSE on the libc path too.
+  await using taken = await listen(ring, { port: 0 });
+  const fd = await ring.socket(AF_INET, SOCK_STREAM);
+  await assert.rejects(
+    bindAndListen(ring, fd, { family: "ipv4", address: "127.0.0.1", port: taken.addr.port }, 16, false),
+    (error: unknown) => error instanceof IoRingError && error.code === "EADDRINUSE" && error.op === "bind",
+  );
+  await ring.close(fd);
 });
