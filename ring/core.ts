@@ -129,6 +129,12 @@ export interface MultishotOptions {
   signal?: AbortSignal;
   /** Submit the op again when the kernel ends it with a positive result (it may stop a multishot, e.g. when the CQ is full). */
   rearm?: boolean;
+  /**
+   * Called with each completion the loop will not see: those still queued when it breaks, and those the
+   * kernel posts before the cancellation lands. With a buffer group, recycle their buffers here
+   * (`pool.recycle(pool.take(cqe.flags, cqe.res).bid)`), or the pool loses them.
+   */
+  onDrop?: (cqe: MultishotCqe) => void;
 }
 
 type StreamSink = (res: number, flags: number) => void;
@@ -1180,7 +1186,10 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     };
     options.signal?.addEventListener("abort", stop, { once: true });
     const push = (cqe: MultishotCqe) => {
-      if (stopped) return;
+      if (stopped) {
+        options.onDrop?.(cqe);
+        return;
+      }
       if (waiting !== null) {
         const w = waiting;
         waiting = failing = null;
@@ -1229,7 +1238,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       },
       return: () => {
         stop();
-        queue.length = 0;
+        for (const cqe of queue.splice(0)) options.onDrop?.(cqe);
         if (waiting !== null) {
           const w = waiting;
           waiting = failing = null;

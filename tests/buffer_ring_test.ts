@@ -341,3 +341,38 @@ test("bad input is refused before any system call, the kernel's EEXIST is named,
   again.unregister();
   assert.equal(again.registered, false);
 });
+
+test("a multishot loop that breaks hands the completions it will not see to onDrop, so no buffer is lost", async () => {
+  await using ring = new IoRing();
+  using pool = BufferRing.register(ring, { group: 9, entries: 8, size: 64 });
+  const [left, right] = socketPair();
+  try {
+    const dropped: number[] = [];
+    const recv = new Recv(right, null, { bufferGroup: pool.group, multishot: true });
+    const stream = ring.multishot(recv, {
+      onDrop: (cqe) => {
+        const { bid, data } = pool.take(cqe.flags, cqe.res);
+        dropped.push(data.length);
+        pool.recycle(bid);
+      },
+    });
+    // Three sends, each taken by its own buffer, before the loop looks at the first.
+    for (const size of [10, 20, 30]) {
+      n.write(left, new Uint8Array(size), size);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    let seen = 0;
+    for await (const { res, flags } of stream) {
+      const { bid, data } = pool.take(flags, res);
+      seen = data.length;
+      pool.recycle(bid);
+      break;
+    }
+    assert.equal(seen, 10);
+    assert.deepEqual(dropped, [20, 30], "the two completions queued behind the first went to onDrop");
+    pool.flush();
+    assert.equal(pool.available, 8, "every buffer is back in the ring");
+  } finally {
+    closeFds(left, right);
+  }
+});
