@@ -6,7 +6,8 @@
  * through the ring; files are opened with openat2's RESOLVE_BENEATH, so no
  * path, `..` or symlink can leave the root.
  *
- *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--workers 1] [--stat-cache-ms 1000] [--log]
+ *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--workers 1] [--stat-cache-ms 1000]
+ *     [--no-splice] [--log]
  *   bun serve.ts [DIR] [--port 8080]
  *
  * @example
@@ -68,6 +69,11 @@ export interface ServeDirOptions {
    * the size shows up to this late in the validators.
    */
   statCacheMs?: number;
+  /**
+   * Send large files with SPLICE through a pipe (default, where the kernel has it), or false to read them
+   * into a buffer and SEND it (`scripts/bench/splice.ts` compares the two).
+   */
+  splice?: boolean;
   /** Listen with SO_REUSEPORT, so that servers in other threads can share the port (see `--workers`). */
   reusePort?: boolean;
   /** Called with one line per response (an access log); default none. */
@@ -315,7 +321,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const buffers: Uint8Array[] = []; // response buffers: HEAD_ROOM for the head, then a small file's bytes
   let stopping = false;
   const supported = ring.probe().supported;
-  const canSplice = supported.has(IORING_OP_SPLICE);
+  const canSplice = options.splice !== false && supported.has(IORING_OP_SPLICE);
   const hasPipeOp = supported.has(IORING_OP_PIPE);
   const loaded = await native();
   const statCacheMs = options.statCacheMs ?? 1000;
@@ -720,6 +726,8 @@ if (import.meta.main) {
   const port = Number(flag("--port") ?? 8080);
   const statCacheMs = Number(flag("--stat-cache-ms") ?? 1000);
   const workers = Number(flag("--workers") ?? 1);
+  const noSpliceAt = args.indexOf("--no-splice");
+  const splice = noSpliceAt < 0 || (args.splice(noSpliceAt, 1), false);
   const hostname = flag("--hostname") ?? "127.0.0.1";
   const logAt = args.indexOf("--log");
   const log = logAt >= 0 ? (args.splice(logAt, 1), (line: string) => console.log(line)) : undefined;
@@ -730,7 +738,7 @@ if (import.meta.main) {
   }
   const ring = new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
   const reusePort = workers > 1;
-  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs, reusePort });
+  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs, reusePort, splice });
   // More threads, each with its own ring and listener on the same port (port 0: the one just picked).
   const threads: Worker[] = [];
   const reply = (worker: Worker, want: string) =>
@@ -747,7 +755,7 @@ if (import.meta.main) {
     await reply(worker, "hello");
     const listening = reply(worker, "listening");
     worker.postMessage({
-      options: { root, hostname, port: server.addr.port, statCacheMs, reusePort },
+      options: { root, hostname, port: server.addr.port, statCacheMs, reusePort, splice },
       log: log !== undefined,
     });
     await listening;

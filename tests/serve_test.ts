@@ -416,3 +416,21 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test("with splice: false large files go through a buffer and SEND, byte for byte, ranges too", async () => {
+  const dir = tempDir();
+  const data = pattern(3 << 20, 29);
+  dir.file("big.bin", data);
+  await using ring = new IoRing({ entries: 64 });
+  const server = await serveDir(ring, { root: dir.path, port: 0, splice: false });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}/big.bin`;
+    assert.deepEqual(new Uint8Array(await (await fetch(base)).arrayBuffer()), data);
+    const partial = await fetch(base, { headers: { Range: "bytes=100000-2999999" } });
+    assert.equal(partial.status, 206);
+    assert.deepEqual(new Uint8Array(await partial.arrayBuffer()), data.subarray(100000, 3000000));
+  } finally {
+    await server.shutdown();
+    dir.remove();
+  }
+});

@@ -24,7 +24,7 @@ const root = join(benchDir, "..", "..");
 const run = promisify(execFile);
 
 /** A server to measure: how to start it, and the runtime section its figures belong to. */
-interface Server {
+export interface Server {
   subject: string;
   runtimes: string[];
   command: (port: number) => string[];
@@ -151,7 +151,7 @@ http {
 }
 
 /** Starts a server and waits until it listens (its ready line, or a connection for nginx). */
-async function start(server: Server, port: number): Promise<ChildProcess> {
+export async function start(server: Server, port: number): Promise<ChildProcess> {
   const [cmd, ...args] = server.command(port);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
@@ -177,7 +177,7 @@ async function listening(port: number): Promise<boolean> {
 }
 
 /** Requests per second wrk measured; a run with errors or non-2xx answers is refused. */
-async function wrk(url: string, subject: string, seconds = SECONDS): Promise<number> {
+export async function wrk(url: string, subject: string, seconds = SECONDS): Promise<number> {
   const { stdout } = await run("wrk", ["-t1", "-c64", `-d${seconds}s`, url]);
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   if (/Non-2xx|Socket errors/.test(stdout) || !(rate > 0)) {
