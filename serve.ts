@@ -179,6 +179,13 @@ function httpNow(): string {
   return dateText;
 }
 
+/** A response head: status line, Server, Date, Connection, then `headers` (CRLF-ended lines). */
+function responseHead(status: number, close: boolean, headers: string, date = httpNow()): string {
+  return `HTTP/1.1 ${status} ${STATUS[status]}\r\nServer: ioring\r\nDate: ${date}\r\nConnection: ${
+    close ? "close" : "keep-alive"
+  }\r\n${headers}\r\n`;
+}
+
 /** Keeps a timer from holding the process open, in either runtime. */
 function unrefTimer(timer: ReturnType<typeof setInterval>): void {
   const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno;
@@ -348,7 +355,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   }, Math.max(10, Math.min(1000, idleTimeout / 2, headerTimeout / 2)));
   unrefTimer(sweeper);
 
-  /** Sends a response head (and `body`, in the same SEND) from the connection's scratch buffer. */
+  /** Sends a response head, and `body` in the same SEND. */
   async function sendHead(
     c: Connection,
     request: Request | undefined,
@@ -357,13 +364,8 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     body?: Uint8Array,
   ): Promise<Outcome> {
     const close = closeAfter(c, request);
-    const head = `HTTP/1.1 ${status} ${
-      STATUS[status]
-    }\r\nServer: ioring\r\nDate: ${httpNow()}\r\nConnection: ${
-      close ? "close" : "keep-alive"
-    }\r\n${headers}\r\n`;
     const withBody = body !== undefined && request?.method !== "HEAD";
-    const bytes = encoder.encode(head);
+    const bytes = encoder.encode(responseHead(status, close, headers));
     if (withBody) {
       const both = new Uint8Array(bytes.length + body.length);
       both.set(bytes);
@@ -447,10 +449,8 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           closing = null;
           stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
           servePath = "index.html";
-        } else if (!stat.isFile) {
-          return fail(c, request, 403);
         }
-        if (!stat.isFile) return fail(c, request, 403);
+        if (!stat.isFile) return fail(c, request, 403); // a device, a socket, or an index.html that is not a file
         if (described === undefined) {
           described = describeFile(stat, servePath);
           if (statCacheMs > 0 && servePath === path) {
@@ -492,17 +492,12 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         if (status === 200 && !close) {
           // The common response's head is encoded once a second per file.
           if (described.headDate !== date) {
-            described.head200 = encoder.encode(
-              `HTTP/1.1 200 OK\r\nServer: ioring\r\nDate: ${date}\r\nConnection: keep-alive\r\n${headers}\r\n`,
-            );
+            described.head200 = encoder.encode(responseHead(200, false, headers, date));
             described.headDate = date;
           }
           headBytes = described.head200!;
         } else {
-          headBytes = encoder.encode(
-            `HTTP/1.1 ${status} ${STATUS[status]}\r\nServer: ioring\r\nDate: ${date}\r\n` +
-              `Connection: ${close ? "close" : "keep-alive"}\r\n${headers}\r\n`,
-          );
+          headBytes = encoder.encode(responseHead(status, close, headers, date));
         }
         if (buffer !== null && (head > 0 || length === 0) && headBytes.length <= HEAD_ROOM) {
           buffer.set(headBytes, HEAD_ROOM - headBytes.length);
@@ -645,11 +640,8 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       }
     } catch (error) {
       if (error instanceof HttpError) {
-        await conn.writeAll(encoder.encode(
-          `HTTP/1.1 ${error.status} ${
-            STATUS[error.status]
-          }\r\nServer: ioring\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
-        )).catch(() => {});
+        await conn.writeAll(encoder.encode(responseHead(error.status, true, "Content-Length: 0\r\n")))
+          .catch(() => {});
       } else if (!(error instanceof IoRingError)) {
         throw error;
       }

@@ -28,6 +28,7 @@
 import { native } from "../ffi/native.ts";
 import { Accept } from "../ops/accept.ts";
 import { Recv } from "../ops/recv.ts";
+import { timeSpecMs } from "../ops/timeout.ts";
 import { bindAndListen } from "./_listen.ts";
 import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
 import {
@@ -548,7 +549,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeout !== undefined) {
-        const ms = typeof timeout === "number" ? timeout : timeout.sec * 1000 + (timeout.nsec ?? 0) / 1e6;
+        const ms = timeSpecMs(timeout);
         timer = setTimeout(() => {
           done();
           forget();

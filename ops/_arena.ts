@@ -56,21 +56,18 @@ export function opBigWords(count: number): BigInt64Array {
 /** A NUL-terminated UTF-8 copy of `text` in op memory (ASCII without a detour through the encoder). */
 export function opCString(text: string): Uint8Array {
   const length = text.length;
-  let ascii = true;
+  const out = opBytes(length + 1);
   for (let i = 0; i < length; i++) {
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) {
+      // Not ASCII: UTF-8 may take more bytes than there are UTF-16 units (the piece above is left unused).
+      const bytes = encoder.encode(text);
+      const wide = opBytes(bytes.length + 1);
+      wide.set(bytes);
+      return wide;
     }
+    out[i] = code;
   }
-  if (ascii) {
-    const out = opBytes(length + 1);
-    for (let i = 0; i < length; i++) out[i] = text.charCodeAt(i);
-    return out;
-  }
-  const bytes = encoder.encode(text);
-  const out = opBytes(bytes.length + 1);
-  out.set(bytes);
   return out;
 }
 

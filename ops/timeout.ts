@@ -16,6 +16,11 @@ export interface TimeoutOptions {
   flags?: number;
 }
 
+/** A {@link TimeSpec} in milliseconds (for timers kept in JavaScript beside the kernel's). */
+export function timeSpecMs(time: TimeSpec): number {
+  return typeof time === "number" ? time : time.sec * 1000 + (time.nsec ?? 0) / 1e6;
+}
+
 /** Encodes a {@link TimeSpec} as a `struct __kernel_timespec`. */
 export function encodeTimespec(time: TimeSpec, what: string): BigInt64Array {
   let sec: number, nsec: number;

@@ -60,7 +60,7 @@ import {
 import { SqeWriter } from "./sqe.ts";
 import type { Op } from "../ops/op.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
-import { encodeTimespec, type TimeSpec } from "../ops/timeout.ts";
+import { encodeTimespec, type TimeSpec, timeSpecMs } from "../ops/timeout.ts";
 import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
 import { checkInt, describe } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
@@ -842,13 +842,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     const reject = this.#reject[slot]!;
     const okErrno = this.#okErrno[slot];
     const extra = this.#extra[slot];
-    this.#ops[slot] =
-      this.#resolve[slot] =
-      this.#reject[slot] =
-      this.#extra[slot] =
-        undefined;
-    this.#free.push(slot);
-    this.#promiseInflight--;
+    this.#release(slot);
     if (extra !== undefined) {
       extra.signal?.removeEventListener("abort", extra.onAbort!);
       // The kernel has let go of the op's memory now: an aborted op rejects with the signal's reason.
@@ -1360,9 +1354,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
         }
         if (timespec !== undefined) {
           sqe.flags(IOSQE_IO_LINK);
-          extra.timeoutMs = typeof timeout === "number"
-            ? timeout
-            : (timeout!.sec * 1000 + (timeout!.nsec ?? 0) / 1e6);
+          extra.timeoutMs = timeSpecMs(timeout!);
           const timer = this.#claim(linkTimeoutOp(timespec), 0);
           this.#extra[timer.slot] = { timeoutFor: slot };
           extra.timeoutSlot = timer.slot;
@@ -1404,7 +1396,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     return { slot, promise };
   }
 
-  /** Gives back a slot whose SQE was never queued. */
+  /** Gives back a slot: its op settled, or its SQE was never queued. */
   #release(slot: number): void {
     this.#ops[slot] =
       this.#resolve[slot] =

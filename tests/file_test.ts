@@ -184,3 +184,28 @@ test("a reused builder whose memory was read in between still points the kernel 
     dir.remove();
   }
 });
+
+test("paths outside ASCII reach the kernel as UTF-8: open, statx and a mixed batch of both kinds", async () => {
+  const dir = tempDir();
+  try {
+    const names = ["plain.txt", "ünïcödé ☃.txt", "日本語.bin", "emoji-🦀.txt"];
+    for (const [i, name] of names.entries()) writeFileSync(`${dir.path}/${name}`, `file ${i}\n`);
+    await using ring = new IoRing();
+    // In one tick, so the paths share op memory: each must stay whole and NUL-terminated.
+    const opened = await Promise.all(names.map((name) => ring.openat(`${dir.path}/${name}`)));
+    const sizes = await Promise.all(names.map((name) => ring.statx(`${dir.path}/${name}`)));
+    for (const [i, fd] of opened.entries()) {
+      const buffer = new Uint8Array(16);
+      const n = await ring.read(fd, buffer, 0);
+      assert.equal(new TextDecoder().decode(buffer.subarray(0, n)), `file ${i}\n`);
+      assert.equal(sizes[i].size, `file ${i}\n`.length);
+      await ring.close(fd);
+    }
+    await assert.rejects(
+      ring.openat(`${dir.path}/ünïcödé ☃.missing`),
+      (error: unknown) => error instanceof IoRingError && error.code === "ENOENT",
+    );
+  } finally {
+    dir.remove();
+  }
+});
