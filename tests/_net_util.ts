@@ -18,7 +18,9 @@ import {
   IORING_REGISTER_FILES,
   IoRingError,
   type IoRingErrorTarget,
+  MSG_WAITALL,
   type Op,
+  Recv,
 } from "../mod.ts";
 import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
@@ -186,3 +188,16 @@ export { prepWords, type SqeFields, sqeWords } from "./_sqe.ts";
 
 /** A direct descriptor, for tests that read it back. */
 export const slot = (index: number): FixedFile => new FixedFile(index);
+
+/** Receives exactly `length` bytes with MSG_WAITALL (a bounded loop: the stream must not end early). */
+export async function recvAll(ring: IoRing, fd: number | FixedFile, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let got = 0;
+  for (let i = 0; i < 1000 && got < length; i++) {
+    const n = await ring.run(new Recv(fd, out.subarray(got), { flags: MSG_WAITALL }));
+    assert.ok(n > 0, "the stream does not end early");
+    got += n;
+  }
+  assert.equal(got, length);
+  return out;
+}

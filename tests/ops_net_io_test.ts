@@ -42,6 +42,7 @@ import {
   localPort,
   procNet,
   procPort,
+  recvAll,
   registerFiles,
   tcpPair,
 } from "./_net_util.ts";
@@ -58,19 +59,6 @@ const v6Reason: string | false = noPorts || await (async () => {
   await using ring = new IoRing({ entries: 4 });
   return await ipv6Missing(ring);
 })();
-
-/** Receives exactly `length` bytes with MSG_WAITALL. */
-async function recvAll(ring: IoRing, fd: number | FixedFile, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  let got = 0;
-  for (let i = 0; i < 1000 && got < length; i++) {
-    const n = await ring.run(new Recv(fd, out.subarray(got), { flags: MSG_WAITALL }));
-    assert.ok(n > 0, "the stream does not end early");
-    got += n;
-  }
-  assert.equal(got, length);
-  return out;
-}
 
 for (const family of ["ipv4", "ipv6"] as Family[]) {
   test(

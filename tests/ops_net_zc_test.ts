@@ -12,31 +12,17 @@ import {
 } from "../mod.ts";
 import { MSG_WAITALL } from "../ring/constants.ts";
 import { MsgRing, MsgRingFd } from "../ops/msg_ring.ts";
-import { Recv } from "../ops/recv.ts";
 import { RecvMsg } from "../ops/recvmsg.ts";
 import { SendMsgZc } from "../ops/sendmsg_zc.ts";
 import { SendZc } from "../ops/send_zc.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair } from "./_util.ts";
-import { bindUdp, collect, procNet, registerBuffer, registerFiles, tcpPair } from "./_net_util.ts";
+import { bindUdp, collect, procNet, recvAll, registerBuffer, registerFiles, tcpPair } from "./_net_util.ts";
 
 const noPorts: string | false = procNet
   ? false
   : "/proc/net is not readable, so bound ports cannot be read back";
 const EOPNOTSUPP = 95;
-
-/** Receives exactly `length` bytes with MSG_WAITALL. */
-async function recvAll(ring: IoRing, fd: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  let got = 0;
-  for (let i = 0; i < 1000 && got < length; i++) {
-    const n = await ring.run(new Recv(fd, out.subarray(got), { flags: MSG_WAITALL }));
-    assert.ok(n > 0, "the stream does not end early");
-    got += n;
-  }
-  assert.equal(got, length);
-  return out;
-}
 
 /** A zero-copy send's two completions: the result with F_MORE, then the notification with F_NOTIF. */
 function assertSendThenNotif(cqes: { res: number; flags: number }[], bytes: number): number {
