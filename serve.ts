@@ -6,7 +6,7 @@
  * through the ring; files are opened with openat2's RESOLVE_BENEATH, so no
  * path, `..` or symlink can leave the root.
  *
- *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--workers 1] [--stat-cache-ms 1000]
+ *   deno run -A serve.ts [DIR] [--port 8080] [--hostname 127.0.0.1] [--workers 1] [--file-cache-ms 1000]
  *     [--no-splice] [--log]
  *   bun serve.ts [DIR] [--port 8080]
  *
@@ -38,8 +38,10 @@ import {
   O_CLOEXEC,
   O_DIRECTORY,
   O_RDONLY,
+  Read,
   RESOLVE_BENEATH,
   RESOLVE_NO_MAGICLINKS,
+  Send,
   type StatxResult,
   type TcpConn,
   type TcpListener,
@@ -62,13 +64,14 @@ export interface ServeDirOptions {
   /** Milliseconds a request head may take to arrive once it has started (slowloris); default 10 000 (then 408). */
   headerTimeout?: number;
   /**
-   * Milliseconds a file's statx (size, mtime: Content-Length, ETag, Last-Modified) is reused for later
-   * requests of the same path, as nginx's `open_file_cache_valid`; default 1000, 0 describes the file on
-   * every request. The file is still opened (beneath the root) and read on every request, and a read
-   * whose length disagrees with the cached size describes the file again, so only a change that keeps
-   * the size shows up to this late in the validators.
+   * Milliseconds an opened file and its statx (size, mtime: Content-Length, ETag, Last-Modified) are kept
+   * for later requests of the same path, as nginx's `open_file_cache` with `open_file_cache_valid`; default
+   * 1000, 0 opens and describes the file on every request. The bytes are read on every request, so a file
+   * written in place is served fresh at once (and a read whose length disagrees with the cached size
+   * describes the file again); a file replaced by a rename or deleted is still served from the descriptor
+   * held, and a change that keeps the size shows in the validators, for up to this long.
    */
-  statCacheMs?: number;
+  fileCacheMs?: number;
   /**
    * Send large files with SPLICE through a pipe (default, where the kernel has it), or false to read them
    * into a buffer and SEND it (`scripts/bench/splice.ts` compares the two).
@@ -135,8 +138,8 @@ const TYPES: Record<string, string> = {
 const HEAD_ROOM = 1024;
 /** Files up to this size are read whole beside their statx and sent with their head. */
 const SMALL_FILE = 64 * 1024;
-/** Paths whose statx the server remembers at most (see `statCacheMs`). */
-const STAT_CACHE_ENTRIES = 4096;
+/** Files the server keeps open at most (see `fileCacheMs`). */
+const FILE_CACHE_ENTRIES = 256;
 /** Larger files are sent in chunks of this size where the kernel cannot SPLICE. */
 const STREAM_CHUNK = 256 * 1024;
 /** The pipe capacity asked for SPLICE: 1 MiB, the default /proc/sys/fs/pipe-max-size. */
@@ -149,6 +152,18 @@ interface Outcome {
   status: number;
   bytes: number;
   close: boolean;
+}
+
+/** A file kept open for `fileCacheMs`, with its description; the requests in flight share it. */
+interface CachedFile {
+  fd: number;
+  described: Described;
+  /** When it was opened and described (performance.now()): it leaves the cache `fileCacheMs` later. */
+  openedAt: number;
+  /** Requests using the descriptor now. */
+  users: number;
+  /** Out of the cache: the descriptor closes when its last user is done. */
+  retired: boolean;
 }
 
 /** A connection's state, as the deadline sweep and the request loop share it. */
@@ -281,6 +296,16 @@ function describeFile(stat: StatxResult, servePath: string): Described {
   return { stat, at: performance.now(), etag, mtime, type, common, whole };
 }
 
+/** The head of a keep-alive 200 with the whole file, encoded once a second per file. */
+function keepAliveHead(described: Described): Uint8Array {
+  const date = httpNow();
+  if (described.headDate !== date) {
+    described.head200 = encoder.encode(responseHead(200, false, described.whole, date));
+    described.headDate = date;
+  }
+  return described.head200!;
+}
+
 function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
@@ -331,8 +356,32 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const canSplice = options.splice !== false && supported.has(IORING_OP_SPLICE);
   const hasPipeOp = supported.has(IORING_OP_PIPE);
   const loaded = await native();
-  const statCacheMs = options.statCacheMs ?? 1000;
-  const statCache = new Map<string, Described>();
+  const fileCacheMs = options.fileCacheMs ?? 1000;
+  const fileCache = new Map<string, CachedFile>();
+
+  /** Keeps `fd` open for later requests of `path`, if there is room: the entry, with this request its user. */
+  const cache = (path: string, fd: number, described: Described): CachedFile | undefined => {
+    if (fileCache.size >= FILE_CACHE_ENTRIES) sweepCache(performance.now());
+    if (fileCache.size >= FILE_CACHE_ENTRIES || stopping) return undefined;
+    const older = fileCache.get(path); // opened by a request that ran beside this one
+    if (older !== undefined) uncache(path, older);
+    const entry: CachedFile = { fd, described, openedAt: described.at, users: 1, retired: false };
+    fileCache.set(path, entry);
+    return entry;
+  };
+  /** Takes an entry out of the cache; its descriptor closes once no request uses it. */
+  const uncache = (path: string, entry: CachedFile): void => {
+    if (fileCache.get(path) === entry) fileCache.delete(path);
+    entry.retired = true;
+    if (entry.users === 0) void ring.close(entry.fd).catch(() => {});
+  };
+  const release = (entry: CachedFile): void => {
+    if (--entry.users === 0 && entry.retired) void ring.close(entry.fd).catch(() => {});
+  };
+  /** Takes what has expired out of the cache. */
+  const sweepCache = (now: number): void => {
+    for (const [path, entry] of fileCache) if (now - entry.openedAt >= fileCacheMs) uncache(path, entry);
+  };
 
   /** Whether the connection closes after the response to `request`. */
   const closeAfter = (c: Connection, request: Request | undefined): boolean => {
@@ -352,6 +401,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         c.stop.abort(c.headStarted !== 0 ? "header" : "idle");
       }
     }
+    sweepCache(now);
   }, Math.max(10, Math.min(1000, idleTimeout / 2, headerTimeout / 2)));
   unrefTimer(sweeper);
 
@@ -397,18 +447,35 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       return fail(c, request, 413);
     }
     const path = relativePath(request.path);
-    let fd: number;
-    try {
-      fd = await openBeneath(path);
-    } catch (error) {
-      if (error instanceof IoRingError) {
-        if (error.code === "ENOENT" || error.code === "ENOTDIR") return fail(c, request, 404);
-        if (["EXDEV", "ELOOP", "EACCES", "EPERM"].includes(error.code)) return fail(c, request, 403);
-      }
-      throw error;
+    // A file opened for an earlier request within fileCacheMs is used again: no openat2, statx or close.
+    let cached = fileCacheMs > 0 ? fileCache.get(path) : undefined;
+    if (cached !== undefined && performance.now() - cached.openedAt >= fileCacheMs) {
+      uncache(path, cached);
+      cached = undefined;
     }
+    let fd: number;
+    if (cached !== undefined) {
+      cached.users++;
+      fd = cached.fd;
+    } else {
+      try {
+        fd = await openBeneath(path);
+      } catch (error) {
+        if (error instanceof IoRingError) {
+          if (error.code === "ENOENT" || error.code === "ENOTDIR") return fail(c, request, 404);
+          if (["EXDEV", "ELOOP", "EACCES", "EPERM"].includes(error.code)) return fail(c, request, 403);
+        }
+        throw error;
+      }
+    }
+    // The descriptor is this request's to close, unless a cache entry holds it.
     let closing: Promise<unknown> | null = null;
-    const closeFile = () => (closing ??= ring.close(fd).catch(() => {}));
+    const closeFile = (): Promise<unknown> => {
+      if (cached === undefined) return (closing ??= ring.close(fd).catch(() => {}));
+      release(cached);
+      cached = undefined;
+      return (closing ??= Promise.resolve());
+    };
     try {
       const rangeHeader = request.headers.get("range");
       const ifNoneMatch = request.headers.get("if-none-match");
@@ -419,19 +486,26 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         ifModifiedSince === undefined;
       const buffer = speculate ? (buffers.pop() ?? new Uint8Array(HEAD_ROOM + SMALL_FILE)) : null;
       try {
-        const known = statCacheMs > 0 ? statCache.get(path) : undefined;
-        const fresh = known !== undefined && performance.now() - known.at < statCacheMs;
-        const reading = buffer === null ? -1 : ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
-        let [stat, read] = await Promise.all([
-          fresh ? known.stat : ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH }),
-          reading,
-        ]);
-        let described = fresh ? known : undefined;
-        if (fresh && read >= 0 && read < SMALL_FILE && read !== stat.size) {
+        let described = cached?.described;
+        if (
+          described !== undefined && buffer !== null && described.stat.size <= SMALL_FILE &&
+          !closeAfter(c, request) && await sendSmall(c.conn.fd, cached!.fd, described, buffer)
+        ) {
+          return { status: 200, bytes: described.stat.size, close: false };
+        }
+        let stat: StatxResult;
+        let read = -1;
+        if (described !== undefined) {
+          stat = described.stat;
+          if (buffer !== null) read = await ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
+        } else {
+          const reading = buffer === null ? -1 : ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
+          [stat, read] = await Promise.all([ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH }), reading]);
+        }
+        if (described !== undefined && read >= 0 && read < SMALL_FILE && read !== stat.size) {
           // The file changed since it was described: describe it again.
           stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
-          statCache.delete(path);
-          described = undefined;
+          described = cached!.described = describeFile(stat, path);
         }
         let servePath = path;
         if (stat.isDirectory) {
@@ -453,10 +527,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         if (!stat.isFile) return fail(c, request, 403); // a device, a socket, or an index.html that is not a file
         if (described === undefined) {
           described = describeFile(stat, servePath);
-          if (statCacheMs > 0 && servePath === path) {
-            if (statCache.size >= STAT_CACHE_ENTRIES) statCache.clear();
-            statCache.set(path, described);
-          }
+          if (fileCacheMs > 0 && servePath === path) cached = cache(path, fd, described);
         }
         const { etag, mtime, common } = described;
         if (
@@ -487,18 +558,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           : 0;
         if (head === length) void closeFile();
         const close = closeAfter(c, request);
-        const date = httpNow();
-        let headBytes: Uint8Array;
-        if (status === 200 && !close) {
-          // The common response's head is encoded once a second per file.
-          if (described.headDate !== date) {
-            described.head200 = encoder.encode(responseHead(200, false, headers, date));
-            described.headDate = date;
-          }
-          headBytes = described.head200!;
-        } else {
-          headBytes = encoder.encode(responseHead(status, close, headers, date));
-        }
+        const headBytes = status === 200 && !close
+          ? keepAliveHead(described)
+          : encoder.encode(responseHead(status, close, headers));
         if (buffer !== null && (head > 0 || length === 0) && headBytes.length <= HEAD_ROOM) {
           buffer.set(headBytes, HEAD_ROOM - headBytes.length);
           await c.conn.writeAll(buffer.subarray(HEAD_ROOM - headBytes.length, HEAD_ROOM + head));
@@ -514,6 +576,40 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     } finally {
       await closeFile();
     }
+  }
+
+  /**
+   * The common case, a small cached file to a keep-alive GET, with one promise where the general path
+   * takes several: reads the file after the buffer's head room, puts the head before it, sends both.
+   * Resolves false, having sent nothing, if the read found another size than the cached one.
+   */
+  function sendSmall(socket: number, fd: number, described: Described, buffer: Uint8Array): Promise<boolean> {
+    const size = described.stat.size;
+    return new Promise<boolean>((resolve, reject) => {
+      let at = 0;
+      const end = HEAD_ROOM + size;
+      const sent = (n: number) => {
+        try {
+          if (n < 0) return reject(new IoRingError(-n, "send", { fd: socket }));
+          at += n;
+          if (at < end) ring.start(new Send(socket, buffer.subarray(at, end)), sent);
+          else resolve(true);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      ring.start(new Read(fd, buffer.subarray(HEAD_ROOM, HEAD_ROOM + SMALL_FILE), 0), (read) => {
+        try {
+          const head = keepAliveHead(described);
+          if (read !== size || head.length > HEAD_ROOM) return resolve(false);
+          at = HEAD_ROOM - head.length;
+          buffer.set(head, at);
+          ring.start(new Send(socket, buffer.subarray(at, end)), sent);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
   }
 
   /**
@@ -688,7 +784,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       for (const c of connections) if (c.headStarted === 0) c.stop.abort("shutdown");
       await Promise.allSettled([...tasks]);
       clearInterval(sweeper);
-      await ring.close(rootFd).catch(() => {});
+      const open = [...fileCache.values()];
+      fileCache.clear();
+      await Promise.all([rootFd, ...open.map((entry) => entry.fd)].map((fd) => ring.close(fd).catch(() => {})));
     })();
     return finished;
   };
@@ -716,7 +814,7 @@ if (import.meta.main) {
     return at >= 0 ? args.splice(at, 2)[1] : undefined;
   };
   const port = Number(flag("--port") ?? 8080);
-  const statCacheMs = Number(flag("--stat-cache-ms") ?? 1000);
+  const fileCacheMs = Number(flag("--file-cache-ms") ?? 1000);
   const workers = Number(flag("--workers") ?? 1);
   const noSpliceAt = args.indexOf("--no-splice");
   const splice = noSpliceAt < 0 || (args.splice(noSpliceAt, 1), false);
@@ -730,7 +828,7 @@ if (import.meta.main) {
   }
   const ring = new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
   const reusePort = workers > 1;
-  const server = await serveDir(ring, { root, hostname, port, log, statCacheMs, reusePort, splice });
+  const server = await serveDir(ring, { root, hostname, port, log, fileCacheMs, reusePort, splice });
   // More threads, each with its own ring and listener on the same port (port 0: the one just picked).
   const threads: Worker[] = [];
   const reply = (worker: Worker, want: string) =>
@@ -747,7 +845,7 @@ if (import.meta.main) {
     await reply(worker, "hello");
     const listening = reply(worker, "listening");
     worker.postMessage({
-      options: { root, hostname, port: server.addr.port, statCacheMs, reusePort, splice },
+      options: { root, hostname, port: server.addr.port, fileCacheMs, reusePort, splice },
       log: log !== undefined,
     });
     await listening;

@@ -385,6 +385,9 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
   #eof = false;
   #failure: IoRingError | null = null;
   readonly #wakers: (() => void)[] = []; // reads waiting for #received (concurrent reads each get one)
+  // Reads waiting with a signal alone: [signal, its waker, its reject] triples, and the signal listened to.
+  readonly #signalWaits: unknown[] = [];
+  #watched: AbortSignal | null = null;
   #fallback: Uint8Array | null = null;
   readonly #zeroCopyAbove: number;
 
@@ -515,6 +518,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
   }
 
   #wakeReaders(): void {
+    this.#signalWaits.length = 0; // every waiting read wakes: none is left for an abort to reject
     const waiting = this.#wakers.length;
     if (waiting === 1) this.#wakers.pop()!();
     else if (waiting > 1) { for (const wake of this.#wakers.splice(0)) wake(); }
@@ -528,6 +532,15 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       return new Promise((resolve) => this.#wakers.push(resolve));
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (timeout === undefined && (this.#signalWaits.length === 0 || this.#watched === signal)) {
+      // A signal alone, usually the same one read after read (a server's per-connection stop): one
+      // listener stays on it, instead of an abort listener added and removed per read.
+      this.#watch(signal!);
+      return new Promise<void>((resolve, reject) => {
+        this.#wakers.push(resolve);
+        this.#signalWaits.push(signal!, resolve, reject);
+      });
+    }
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
@@ -559,6 +572,29 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       this.#wakers.push(waker);
     });
   }
+
+  /** Keeps the one abort listener on `signal` (see #arrival). */
+  #watch(signal: AbortSignal): void {
+    if (this.#watched === signal) return;
+    this.#watched?.removeEventListener("abort", this.#onWatchedAbort);
+    this.#watched = signal;
+    signal.addEventListener("abort", this.#onWatchedAbort, { once: true });
+  }
+
+  /** The watched signal aborted: the reads waiting on it reject with its reason. */
+  #onWatchedAbort = (): void => {
+    const signal = this.#watched!;
+    this.#watched = null;
+    const waits = this.#signalWaits;
+    for (let i = 0; i < waits.length; i += 3) {
+      if (waits[i] !== signal) continue;
+      const at = this.#wakers.indexOf(waits[i + 1] as () => void);
+      if (at < 0) continue; // already woken
+      this.#wakers.splice(at, 1);
+      (waits[i + 2] as (reason: unknown) => void)(signal.reason);
+    }
+    this.#signalWaits.length = 0;
+  };
 
   /** Writes from `buffer`; resolves with how many bytes were sent (maybe fewer than asked, as write(2)). */
   write(buffer: Uint8Array, options?: RunOptions): Promise<number> {
@@ -607,6 +643,8 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       for (const bid of this.#bids) this.#pool!.recycle(bid);
       this.#chunks.length = this.#bids.length = 0;
       this.#wakeReaders();
+      this.#watched?.removeEventListener("abort", this.#onWatchedAbort);
+      this.#watched = null;
       await this.#ring.cancelFd(this.fd).catch(() => 0);
       await this.#ring.close(this.fd);
     })();

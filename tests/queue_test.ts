@@ -1,6 +1,17 @@
 // The SQ and CQ: batching, wrap-around, overflow, both APIs on one ring, exactly-once completion.
 import assert from "node:assert/strict";
-import { IoRing, IOSQE_ASYNC, IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_LINK, Nop, Read, Timeout } from "../mod.ts";
+import {
+  errnoNumber,
+  IoRing,
+  IoRingError,
+  IOSQE_ASYNC,
+  IOSQE_CQE_SKIP_SUCCESS,
+  IOSQE_IO_LINK,
+  Nop,
+  Read,
+  Timeout,
+  Write,
+} from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe } from "./_util.ts";
 
@@ -161,4 +172,41 @@ test("a timeout with a count completes when that many other completions arrive",
   const timer = ring.timeout(10_000, { count: 1 });
   await ring.nop();
   assert.equal(await timer, false, "the promise API resolves false when the count, not the time, ended it");
+});
+
+const EBADF = errnoNumber("EBADF")!;
+const ECANCELED = errnoNumber("ECANCELED")!;
+
+test("ring.start() calls back once per operation with res or -errno, in one batch, and -ECANCELED at close", async () => {
+  const ring = new IoRing({ entries: 16 });
+  const [readEnd, writeEnd] = pipe();
+  const results = new Map<number, number[]>();
+  const note = (i: number) => (res: number) => results.set(i, [...(results.get(i) ?? []), res]);
+  // 40 NOPs through a 16-entry SQ, a write and a read of a pipe, and a read of a closed descriptor.
+  for (let i = 0; i < 40; i++) ring.start(new Nop(), note(i));
+  ring.start(new Write(writeEnd, new Uint8Array([7, 8, 9])), note(100));
+  const buffer = new Uint8Array(8);
+  ring.start(new Read(readEnd, buffer), note(101));
+  ring.start(new Read(1_000_000, new Uint8Array(4)), note(102));
+  while (results.size < 43) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let i = 0; i < 40; i++) assert.deepEqual(results.get(i), [0], `NOP ${i} called back once`);
+  assert.deepEqual(results.get(100), [3]);
+  assert.deepEqual([results.get(101), [...buffer.subarray(0, 3)]], [[3], [7, 8, 9]]);
+  assert.deepEqual(results.get(102), [-EBADF], "a failure arrives as -errno, not as an exception");
+  // A read that never completes gets -ECANCELED when the ring closes, and the close waits for it.
+  ring.start(new Read(readEnd, new Uint8Array(4)), note(103));
+  await ring.close();
+  assert.deepEqual(results.get(103), [-ECANCELED]);
+  assert.throws(
+    () => ring.start(new Nop(), note(104)),
+    (error) => error instanceof IoRingError && error.code === "EBADF",
+    "a closed ring refuses at once",
+  );
+  assert.equal(results.has(104), false);
+  closeFds(readEnd, writeEnd);
+  await using other = new IoRing();
+  assert.throws(() => other.start(new Nop(), null as never), TypeError);
+  assert.throws(() => other.start(new Nop().flags(IOSQE_CQE_SKIP_SUCCESS), () => {}), TypeError);
+  assert.equal(other.inflight, 0, "refused calls left nothing in flight");
+  assert.equal(await other.nop(), 0, "and the ring still works");
 });

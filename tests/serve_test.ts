@@ -282,13 +282,13 @@ test("1,000 sequential requests and 200 concurrent connections, nothing lost", a
   });
 }, { timeout: 60_000 });
 
-test("a file that changes is served fresh: new bytes and length at once, validators within statCacheMs", async () => {
+test("a file that changes is served fresh: new bytes and length at once, validators within fileCacheMs", async () => {
   const dir = tempDir();
   const { writeFileSync, utimesSync } = await import("node:fs");
   dir.file("page.txt", "version one\n");
   await using ring = new IoRing({ entries: 64 });
-  const cached = await serveDir(ring, { root: dir.path, port: 0, statCacheMs: 60_000 });
-  const uncached = await serveDir(ring, { root: dir.path, port: 0, statCacheMs: 0 });
+  const cached = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 60_000 });
+  const uncached = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 0 });
   try {
     const get = async (server: FileServer) => {
       const response = await fetch(`http://127.0.0.1:${server.addr.port}/page.txt`);
@@ -310,12 +310,81 @@ test("a file that changes is served fresh: new bytes and length at once, validat
     utimesSync(`${dir.path}/page.txt`, new Date(), new Date(Date.now() + 5_000));
     const third = await get(cached);
     assert.equal(third.body, "version 3!, longer\n\n");
-    assert.equal(third.etag, second.etag, "the cached description is reused within statCacheMs");
+    assert.equal(third.etag, second.etag, "the cached description is reused within fileCacheMs");
     const fresh = await get(uncached);
     assert.equal(fresh.body, "version 3!, longer\n\n");
-    assert.notEqual(fresh.etag, second.etag, "statCacheMs: 0 describes the file on every request");
+    assert.notEqual(fresh.etag, second.etag, "fileCacheMs: 0 describes the file on every request");
   } finally {
     await cached.shutdown();
+    await uncached.shutdown();
+    dir.remove();
+  }
+});
+
+/** The descriptors this process holds open on files under `dir`. */
+async function openUnder(dir: string): Promise<string[]> {
+  const { readdirSync, readlinkSync } = await import("node:fs");
+  const held: string[] = [];
+  for (const entry of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${entry}`);
+      if (target.startsWith(`${dir}/`)) held.push(target);
+    } catch {
+      // closed while listing
+    }
+  }
+  return held;
+}
+
+test("the open-file cache: a file replaced by rename or deleted is seen after fileCacheMs; no descriptor is left", async () => {
+  const dir = tempDir();
+  const { renameSync, unlinkSync, writeFileSync } = await import("node:fs");
+  dir.file("page.txt", "old page\n");
+  await using ring = new IoRing({ entries: 64 });
+  const server = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 300 });
+  const get = async () => {
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/page.txt`);
+    return `${response.status} ${await response.text()}`;
+  };
+  try {
+    assert.equal(await get(), "200 old page\n");
+    assert.deepEqual(await openUnder(dir.path), [`${dir.path}/page.txt`], "the file is kept open");
+    // Replaced by a rename, as editors and deploy tools do: the old file until the entry expires.
+    writeFileSync(`${dir.path}/page.tmp`, "new page\n");
+    renameSync(`${dir.path}/page.tmp`, `${dir.path}/page.txt`);
+    assert.equal(await get(), "200 old page\n", "within fileCacheMs the held descriptor serves");
+    await sleep(350);
+    assert.equal(await get(), "200 new page\n");
+    unlinkSync(`${dir.path}/page.txt`);
+    await sleep(350);
+    assert.equal(await get(), "404 404 Not Found\n");
+    // 50 files, more requests than files, requests side by side: each cached once, none leaked.
+    for (let i = 0; i < 50; i++) dir.file(`f${i}.txt`, `file ${i}\n`);
+    const bodies = await Promise.all(
+      Array.from({ length: 150 }, async (_, i) => {
+        const response = await fetch(`http://127.0.0.1:${server.addr.port}/f${i % 50}.txt`);
+        return await response.text();
+      }),
+    );
+    assert.deepEqual(bodies, Array.from({ length: 150 }, (_, i) => `file ${i % 50}\n`));
+    // A descriptor opened beside another closes once its request ends, which may be a moment after the reply.
+    let held = await openUnder(dir.path);
+    for (let i = 0; i < 100 && held.length !== new Set(held).size; i++) {
+      await sleep(10);
+      held = await openUnder(dir.path);
+    }
+    assert.equal(held.length, new Set(held).size, "one descriptor per file, even for requests side by side");
+    assert.ok(held.length <= 50);
+  } finally {
+    await server.shutdown();
+  }
+  assert.deepEqual(await openUnder(dir.path), [], "shutdown closes every cached descriptor");
+  const uncached = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 0 });
+  try {
+    const response = await fetch(`http://127.0.0.1:${uncached.addr.port}/f1.txt`);
+    assert.equal(await response.text(), "file 1\n");
+    assert.deepEqual(await openUnder(dir.path), [], "fileCacheMs: 0 keeps nothing open");
+  } finally {
     await uncached.shutdown();
     dir.remove();
   }

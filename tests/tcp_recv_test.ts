@@ -209,3 +209,36 @@ test("two reads waiting at once both complete as bytes arrive; neither is lost",
   assert.deepEqual(both.sort(), ["ab", "cd"]);
   await Promise.all([client.close(), server.close(), listener.close()]);
 });
+
+test("a read bounded by a signal: the same signal over many reads, two signals at once, bytes kept", async () => {
+  await using ring = new IoRing();
+  const { listener, clients: [client], accepted: [server] } = await pairs(ring, 1);
+  const stop = new AbortController();
+  const buffer = new Uint8Array(16);
+  // 200 reads that each wait for their byte, all with one signal.
+  for (let i = 0; i < 200; i++) {
+    const reading = server.read(buffer, { signal: stop.signal });
+    await client.writeAll(new Uint8Array([i]));
+    assert.equal(await reading, 1);
+    assert.equal(buffer[0], i);
+  }
+  // Two reads waiting at once on different signals: each abort rejects its own read only.
+  const other = new AbortController();
+  const first = server.read(new Uint8Array(4), { signal: stop.signal });
+  const second = server.read(new Uint8Array(4), { signal: other.signal });
+  other.abort(new Error("second"));
+  await assert.rejects(second, /second/);
+  stop.abort(new Error("first"));
+  await assert.rejects(first, /first/);
+  await assert.rejects(
+    server.read(buffer, { signal: stop.signal }),
+    /first/,
+    "an aborted signal refuses at once",
+  );
+  // Bytes that arrive after the reads gave up wait for the next read.
+  await client.writeAll(new Uint8Array([42, 43]));
+  assert.deepEqual(await readExactly(server, 2), new Uint8Array([42, 43]));
+  await client.close();
+  await server.close();
+  await listener.close();
+});

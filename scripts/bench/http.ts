@@ -47,7 +47,7 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
   const ioring = (label: string, run: string[]): Server[] =>
     ([
       ["ioring serve", []],
-      ["ioring serve, statx every request", ["--stat-cache-ms", "0"]],
+      ["ioring serve, no open-file cache", ["--file-cache-ms", "0"]],
       ["ioring serve, 2 threads", ["--workers", "2"]],
     ] as const).map(([subject, extra]) => ({
       subject,
