@@ -213,6 +213,7 @@ interface Request {
   method: string;
   path: string;
   version: string;
+  /** The header fields the server acts on (HEADERS_USED), by lowercase name. */
   headers: Map<string, string>;
 }
 
@@ -231,30 +232,83 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 
-/** Parses a request head (without the final CRLF CRLF). */
-function parseHead(head: string): Request {
-  const lines = head.split("\r\n");
-  const parts = lines[0].split(" ");
-  if (parts.length !== 3 || !/^[A-Z]+$/.test(parts[0]) || !/^HTTP\/1\.[01]$/.test(parts[2])) {
-    throw new HttpError(400, true);
-  }
+/** bytes[from, to) as Latin-1 text: HTTP's header bytes, one character each. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
+}
+
+/** The offset of the next CRLF in `bytes[from, to)`, or `to`. */
+function lineEnd(bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i + 1 < to; i++) if (bytes[i] === 13 && bytes[i + 1] === 10) return i;
+  return to;
+}
+
+const HTTP_1_ = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
+
+/** The header fields the server acts on; the others are checked for form and skipped. */
+const HEADERS_USED = ["connection", "content-length", "if-modified-since", "if-none-match", "range", "transfer-encoding"]
+  .map((name) => [name, encoder.encode(name)] as const);
+
+/** Whether `bytes[at, at + name.length)` is `name`, in any letter case (names are letters and `-`). */
+function nameIs(bytes: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if ((bytes[at + k] | 0x20) !== name[k]) return false;
+  return true;
+}
+
+/** Parses a request head, `bytes[0, end)` (without the final CRLF CRLF), straight from the bytes. */
+function parseHead(bytes: Uint8Array, end: number): Request {
+  const first = lineEnd(bytes, 0, end);
+  let i = 0;
+  while (i < first && bytes[i] >= 65 && bytes[i] <= 90) i++; // the method: A-Z
+  if (i === 0 || i === first || bytes[i] !== 32) throw new HttpError(400, true);
+  const method = i === 3 && bytes[0] === 71 && bytes[1] === 69 && bytes[2] === 84 ? "GET" : latin1(bytes, 0, i);
+  const targetStart = i + 1;
+  let targetEnd = targetStart;
+  let ascii = true;
+  for (; targetEnd < first && bytes[targetEnd] !== 32; targetEnd++) if (bytes[targetEnd] >= 128) ascii = false;
+  // " HTTP/1.0" or " HTTP/1.1", and nothing after it.
+  if (first - targetEnd !== 9) throw new HttpError(400, true);
+  for (let k = 0; k < 7; k++) if (bytes[targetEnd + 1 + k] !== HTTP_1_[k]) throw new HttpError(400, true);
+  const minor = bytes[first - 1];
+  if (minor !== 48 && minor !== 49) throw new HttpError(400, true);
+  // A target in raw UTF-8 is read as UTF-8; the rest of the head is Latin-1, as HTTP defines it.
+  const path = ascii ? latin1(bytes, targetStart, targetEnd) : decoder.decode(bytes.subarray(targetStart, targetEnd));
   const headers = new Map<string, string>();
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw new HttpError(400, true);
-    for (let j = 0; j < colon; j++) {
-      const code = line.charCodeAt(j);
+  for (let at = first + 2; at < end;) {
+    const stop = lineEnd(bytes, at, end);
+    let colon = at;
+    for (; colon < stop && bytes[colon] !== 58; colon++) {
+      const code = bytes[colon];
       if (code <= 32 || code === 127) throw new HttpError(400, true); // no whitespace or controls in a name
     }
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+    if (colon === at || colon === stop) throw new HttpError(400, true);
+    for (const [name, nameBytes] of HEADERS_USED) {
+      if (colon - at === nameBytes.length && nameIs(bytes, at, nameBytes)) {
+        headers.set(name, latin1(bytes, colon + 1, stop).trim());
+        break;
+      }
+    }
+    at = stop + 2;
   }
-  return { method: parts[0], path: parts[1], version: parts[2], headers };
+  return { method, path, version: minor === 49 ? "HTTP/1.1" : "HTTP/1.0", headers };
+}
+
+/** Whether `target` (it starts with "/") is already a clean path: no escape, query, NUL, empty or dot segment. */
+function plainTarget(target: string): boolean {
+  const last = target.length - 1;
+  if (last > 0 && target.charCodeAt(last) === 47) return false;
+  for (let i = 1, previous = 47; i <= last; i++) {
+    const c = target.charCodeAt(i);
+    if (c === 37 || c === 63 || c === 35 || c === 0 || (previous === 47 && (c === 47 || c === 46))) return false;
+    previous = c;
+  }
+  return true;
 }
 
 /** The request target as a path relative to the root, or an error: no NUL, no `..`, no escape. */
 function relativePath(target: string): string {
   if (!target.startsWith("/")) throw new HttpError(400);
+  if (plainTarget(target)) return target.length === 1 ? "." : target.slice(1);
   let path: string;
   try {
     const end = target.search(/[?#]/);
@@ -712,15 +766,20 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         }
         c.headStarted = 0;
         if (end > maxHeader) throw new HttpError(431, true);
-        const head = decoder.decode(input.subarray(0, end));
+        let request: Request | undefined;
+        let malformed: unknown = null;
+        try {
+          request = parseHead(input, end);
+        } catch (error) {
+          malformed = error;
+        }
         input.copyWithin(0, end + 4, filled);
         filled -= end + 4;
         if (filled > 0) c.headStarted = performance.now();
         let outcome: Outcome;
-        let request: Request | undefined;
         try {
-          request = parseHead(head);
-          outcome = await respond(c, request);
+          if (malformed !== null) throw malformed;
+          outcome = await respond(c, request!);
         } catch (error) {
           if (!(error instanceof HttpError)) throw error;
           if (error.close) c.mustClose = true;
