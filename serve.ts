@@ -246,7 +246,14 @@ function lineEnd(bytes: Uint8Array, from: number, to: number): number {
 const HTTP_1_ = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
 
 /** The header fields the server acts on; the others are checked for form and skipped. */
-const HEADERS_USED = ["connection", "content-length", "if-modified-since", "if-none-match", "range", "transfer-encoding"]
+const HEADERS_USED = [
+  "connection",
+  "content-length",
+  "if-modified-since",
+  "if-none-match",
+  "range",
+  "transfer-encoding",
+]
   .map((name) => [name, encoder.encode(name)] as const);
 
 /** Whether `bytes[at, at + name.length)` is `name`, in any letter case (names are letters and `-`). */
@@ -261,18 +268,24 @@ function parseHead(bytes: Uint8Array, end: number): Request {
   let i = 0;
   while (i < first && bytes[i] >= 65 && bytes[i] <= 90) i++; // the method: A-Z
   if (i === 0 || i === first || bytes[i] !== 32) throw new HttpError(400, true);
-  const method = i === 3 && bytes[0] === 71 && bytes[1] === 69 && bytes[2] === 84 ? "GET" : latin1(bytes, 0, i);
+  const method = i === 3 && bytes[0] === 71 && bytes[1] === 69 && bytes[2] === 84
+    ? "GET"
+    : latin1(bytes, 0, i);
   const targetStart = i + 1;
   let targetEnd = targetStart;
   let ascii = true;
-  for (; targetEnd < first && bytes[targetEnd] !== 32; targetEnd++) if (bytes[targetEnd] >= 128) ascii = false;
+  for (; targetEnd < first && bytes[targetEnd] !== 32; targetEnd++) {
+    if (bytes[targetEnd] >= 128) ascii = false;
+  }
   // " HTTP/1.0" or " HTTP/1.1", and nothing after it.
   if (first - targetEnd !== 9) throw new HttpError(400, true);
   for (let k = 0; k < 7; k++) if (bytes[targetEnd + 1 + k] !== HTTP_1_[k]) throw new HttpError(400, true);
   const minor = bytes[first - 1];
   if (minor !== 48 && minor !== 49) throw new HttpError(400, true);
   // A target in raw UTF-8 is read as UTF-8; the rest of the head is Latin-1, as HTTP defines it.
-  const path = ascii ? latin1(bytes, targetStart, targetEnd) : decoder.decode(bytes.subarray(targetStart, targetEnd));
+  const path = ascii
+    ? latin1(bytes, targetStart, targetEnd)
+    : decoder.decode(bytes.subarray(targetStart, targetEnd));
   const headers = new Map<string, string>();
   for (let at = first + 2; at < end;) {
     const stop = lineEnd(bytes, at, end);
@@ -299,7 +312,9 @@ function plainTarget(target: string): boolean {
   if (last > 0 && target.charCodeAt(last) === 47) return false;
   for (let i = 1, previous = 47; i <= last; i++) {
     const c = target.charCodeAt(i);
-    if (c === 37 || c === 63 || c === 35 || c === 0 || (previous === 47 && (c === 47 || c === 46))) return false;
+    if (c === 37 || c === 63 || c === 35 || c === 0 || (previous === 47 && (c === 47 || c === 46))) {
+      return false;
+    }
     previous = c;
   }
   return true;
@@ -541,12 +556,6 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       const buffer = speculate ? (buffers.pop() ?? new Uint8Array(HEAD_ROOM + SMALL_FILE)) : null;
       try {
         let described = cached?.described;
-        if (
-          described !== undefined && buffer !== null && described.stat.size <= SMALL_FILE &&
-          !closeAfter(c, request) && await sendSmall(c.conn.fd, cached!.fd, described, buffer)
-        ) {
-          return { status: 200, bytes: described.stat.size, close: false };
-        }
         let stat: StatxResult;
         let read = -1;
         if (described !== undefined) {
@@ -633,36 +642,58 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   }
 
   /**
-   * The common case, a small cached file to a keep-alive GET, with one promise where the general path
-   * takes several: reads the file after the buffer's head room, puts the head before it, sends both.
-   * Resolves false, having sent nothing, if the read found another size than the cached one.
+   * The common request, a keep-alive GET of a small cached file with no range or condition, without the
+   * general path's awaits: one promise for the read and the send, whose callbacks chain them. Null when
+   * `request` is not that; else the promise of the body's length, or of -1, with nothing sent, when the
+   * read found another size than the cached one (the general path then describes the file again).
    */
-  function sendSmall(socket: number, fd: number, described: Described, buffer: Uint8Array): Promise<boolean> {
+  function quickResponse(c: Connection, request: Request): Promise<number> | null {
+    if (request.method !== "GET" || closeAfter(c, request)) return null;
+    for (const name of request.headers.keys()) if (name !== "connection") return null;
+    const target = request.path;
+    if (target.charCodeAt(0) !== 47 || target.length === 1 || !plainTarget(target)) return null;
+    const entry = fileCache.get(target.slice(1));
+    if (entry === undefined || performance.now() - entry.openedAt >= fileCacheMs) return null;
+    const { described } = entry;
     const size = described.stat.size;
-    return new Promise<boolean>((resolve, reject) => {
+    if (size > SMALL_FILE) return null;
+    const buffer = buffers.pop() ?? new Uint8Array(HEAD_ROOM + SMALL_FILE);
+    const socket = c.conn.fd;
+    entry.users++;
+    return new Promise<number>((resolve, reject) => {
+      const finish = (sent: number, error?: unknown) => {
+        release(entry);
+        if (buffers.length < 64) buffers.push(buffer);
+        if (error === undefined) resolve(sent);
+        else reject(error);
+      };
       let at = 0;
       const end = HEAD_ROOM + size;
-      const sent = (n: number) => {
+      const onSent = (n: number) => {
         try {
-          if (n < 0) return reject(new IoRingError(-n, "send", { fd: socket }));
+          if (n < 0) return finish(-1, new IoRingError(-n, "send", { fd: socket }));
           at += n;
-          if (at < end) ring.start(new Send(socket, buffer.subarray(at, end)), sent);
-          else resolve(true);
+          if (at < end) ring.start(new Send(socket, buffer.subarray(at, end)), onSent);
+          else finish(size);
         } catch (error) {
-          reject(error);
+          finish(-1, error);
         }
       };
-      ring.start(new Read(fd, buffer.subarray(HEAD_ROOM, HEAD_ROOM + SMALL_FILE), 0), (read) => {
-        try {
-          const head = keepAliveHead(described);
-          if (read !== size || head.length > HEAD_ROOM) return resolve(false);
-          at = HEAD_ROOM - head.length;
-          buffer.set(head, at);
-          ring.start(new Send(socket, buffer.subarray(at, end)), sent);
-        } catch (error) {
-          reject(error);
-        }
-      });
+      try {
+        ring.start(new Read(entry.fd, buffer.subarray(HEAD_ROOM, HEAD_ROOM + SMALL_FILE), 0), (read) => {
+          try {
+            const head = keepAliveHead(described);
+            if (read !== size || head.length > HEAD_ROOM) return finish(-1);
+            at = HEAD_ROOM - head.length;
+            buffer.set(head, at);
+            ring.start(new Send(socket, buffer.subarray(at, end)), onSent);
+          } catch (error) {
+            finish(-1, error);
+          }
+        });
+      } catch (error) {
+        finish(-1, error);
+      }
     });
   }
 
@@ -779,7 +810,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         let outcome: Outcome;
         try {
           if (malformed !== null) throw malformed;
-          outcome = await respond(c, request!);
+          const quick = quickResponse(c, request!);
+          const sent = quick === null ? -1 : await quick;
+          outcome = sent >= 0 ? { status: 200, bytes: sent, close: false } : await respond(c, request!);
         } catch (error) {
           if (!(error instanceof HttpError)) throw error;
           if (error.close) c.mustClose = true;
@@ -845,7 +878,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       clearInterval(sweeper);
       const open = [...fileCache.values()];
       fileCache.clear();
-      await Promise.all([rootFd, ...open.map((entry) => entry.fd)].map((fd) => ring.close(fd).catch(() => {})));
+      await Promise.all(
+        [rootFd, ...open.map((entry) => entry.fd)].map((fd) => ring.close(fd).catch(() => {})),
+      );
     })();
     return finished;
   };

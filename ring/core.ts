@@ -1312,7 +1312,9 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     if (this.#closing !== null) throw closedError(op?.name ?? "start");
     checkOp(op, "start");
     if (typeof onResult !== "function") {
-      throw new TypeError(`Cannot start ${op.name}: onResult must be a function: current value is ${typeof onResult}`);
+      throw new TypeError(
+        `Cannot start ${op.name}: onResult must be a function: current value is ${typeof onResult}`,
+      );
     }
     this.#checkSupported(op);
     this.#ensureRoom(1);

@@ -154,6 +154,51 @@ test("bad requests get a status, never a crash: 400, 405, 413, 431", async () =>
   });
 });
 
+test("the request head, byte by byte: malformed lines get 400, names in any case, a raw UTF-8 target", async () => {
+  await withServer(async (_base, server, ring, root) => {
+    const port = server.addr.port;
+    for (
+      const bad of [
+        "get /notes.txt HTTP/1.1", // a method in lower case
+        "GET /notes.txt HTTP/1.2",
+        "GET /notes.txt HTTP/1.1 extra",
+        "GET /notes.txt  HTTP/1.1", // two spaces: the version is not where it belongs
+        "GET /notes.txt",
+        " GET /notes.txt HTTP/1.1",
+        "GET /notes.txt HTTP/1.1\r\nNo colon here",
+        "GET /notes.txt HTTP/1.1\r\n: empty name",
+        "GET /notes.txt HTTP/1.1\r\nBad Name: x",
+        "GET /notes.txt HTTP/1.1\r\nBad\x7fName: x",
+      ]
+    ) {
+      assert.match(await raw(ring, port, `${bad}\r\n\r\n`), /^HTTP\/1\.1 400 /, JSON.stringify(bad));
+    }
+    // Header names match in any letter case; other fields are skipped; values are trimmed.
+    const ranged = await raw(
+      ring,
+      port,
+      "GET /notes.txt HTTP/1.1\r\nX-Other: 1\r\nRaNgE:   bytes=0-4  \r\ncONNECTION: Close\r\n\r\n",
+    );
+    assert.match(ranged, /^HTTP\/1\.1 206 [^]*Connection: close[^]*\r\n\r\nplain$/);
+    // HTTP/1.0 closes unless asked to keep alive.
+    assert.match(
+      await raw(ring, port, "GET /notes.txt HTTP/1.0\r\n\r\n"),
+      /^HTTP\/1\.1 200 [^]*Connection: close/,
+    );
+    // A target sent as raw UTF-8 bytes names the same file as its percent-encoded form.
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${root}/caf\u00e9.txt`, "coffee\n");
+    const utf8 = new Uint8Array([
+      ...new TextEncoder().encode("GET /caf\u00e9.txt HTTP/1.1\r\nConnection: close\r\n\r\n"),
+    ]);
+    assert.match(await raw(ring, port, utf8), /^HTTP\/1\.1 200 [^]*coffee\n$/);
+    assert.match(
+      await raw(ring, port, "GET /caf%C3%A9.txt HTTP/1.1\r\nConnection: close\r\n\r\n"),
+      /^HTTP\/1\.1 200 [^]*coffee\n$/,
+    );
+  });
+});
+
 test("keep-alive and pipelining: three requests in one write get three responses in order", async () => {
   await withServer(async (_base, server, ring) => {
     const request = "GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2) +
