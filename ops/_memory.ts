@@ -34,6 +34,12 @@ export type BufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
  * ArrayBuffer or SharedArrayBuffer; not detached, not resizable.
  */
 export function byteView(buffer: BufferSource, what: string): Uint8Array {
+  if (buffer instanceof Uint8Array) {
+    // Its offset and length cannot change (length-tracking views of resizable buffers are refused), so it
+    // serves as it is: no view of its own to allocate.
+    checkBacking(buffer.buffer, what, "the buffer");
+    return buffer;
+  }
   if (ArrayBuffer.isView(buffer)) {
     // Checked before a view is made over it: a detached buffer would fail with the engine's own words.
     checkBacking(buffer.buffer, what, "the buffer");

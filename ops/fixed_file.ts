@@ -28,8 +28,14 @@ export class FixedFile {
   }
 }
 
+const FD_LABELS: (string | undefined)[] = new Array(4096);
+
 /** How errors name an fd or a registered file: "fd 5" or "fixed file 2". */
 export function fdLabel(fd: number | FixedFile): string {
+  if (typeof fd === "number" && fd >= 0 && fd < FD_LABELS.length && Number.isInteger(fd)) {
+    // Built with every op, used only in errors: made once per descriptor number.
+    return FD_LABELS[fd] ??= `fd ${fd}`;
+  }
   return fd instanceof FixedFile
     ? `fixed file ${fd.index}`
     : `fd ${typeof fd === "object" ? describe(fd) : String(fd)}`;

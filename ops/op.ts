@@ -4,6 +4,9 @@ import { IOSQE_FIXED_FILE } from "../ring/constants.ts";
 import { FixedFile } from "./fixed_file.ts";
 import { checkInt } from "./_checks.ts";
 
+/** The target of an op that names none: shared, since no one changes a target. */
+const NO_TARGET: IoRingErrorTarget = Object.freeze({});
+
 /**
  * One io_uring operation, ready to be written into an SQE. Builders are
  * reusable: preparing the same builder many times writes the same SQE fields
@@ -57,7 +60,7 @@ export abstract class OpBase implements Op {
   abstract readonly opcode: number;
   abstract readonly since: string;
   /** The fd or path that errors name. */
-  target: IoRingErrorTarget = {};
+  target: IoRingErrorTarget = NO_TARGET;
   /** Whether the op points the kernel at memory the ring must hold until completion. */
   readonly holdsMemory: boolean = true;
   /** True when the builder's options make one submission post many completions (run it with `ring.multishot()`). */

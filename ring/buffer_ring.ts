@@ -128,6 +128,9 @@ export interface BufferRingTake {
 export class BufferRing implements Disposable {
   readonly #ring: IoRingCore;
   readonly #group: number;
+  // What take() and recycle() errors say they could not do: made once, not per buffer.
+  readonly #takeWhat: string;
+  readonly #recycleWhat: string;
   readonly #entries: number;
   readonly #size: number;
   readonly #mask: number;
@@ -152,6 +155,8 @@ export class BufferRing implements Disposable {
   ) {
     this.#ring = ring;
     this.#group = options.group;
+    this.#takeWhat = `take a buffer of group ${options.group}`;
+    this.#recycleWhat = `recycle a buffer of group ${options.group}`;
     this.#entries = options.entries;
     this.#size = options.size;
     this.#mask = options.entries - 1;
@@ -367,7 +372,7 @@ export class BufferRing implements Disposable {
    * ```
    */
   take(flags: number, res: number): BufferRingTake {
-    const what = `take a buffer of group ${this.#group}`;
+    const what = this.#takeWhat;
     this.#check(what);
     if (!Number.isInteger(flags) || !Number.isInteger(res)) {
       throw new TypeError(
@@ -434,7 +439,7 @@ export class BufferRing implements Disposable {
    * ```
    */
   recycle(bid: number): void {
-    const what = `recycle a buffer of group ${this.#group}`;
+    const what = this.#recycleWhat;
     this.#check(what);
     const i = this.#bid(bid, what);
     if (this.#inRing[i] !== 0) {
