@@ -1301,10 +1301,10 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```ts
    * import { IoRing, Read } from "@ioring/ioring";
    * await using ring = new IoRing();
-   * const fd = await ring.openat("deno.json");
-   * const buffer = new Uint8Array(64);
+   * const fd = await ring.openat("/etc/hostname");
+   * const buffer = new Uint8Array(256);
    * const n = await new Promise<number>((done) => ring.start(new Read(fd, buffer, 0), done));
-   * console.log(n > 0); // true
+   * console.log(n > 0); // true (a negative n would be -errno)
    * await ring.close(fd);
    * ```
    */
