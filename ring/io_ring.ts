@@ -178,10 +178,12 @@ function bufferList(buffers: readonly BufferSource[], what: string): Uint8Array[
  * An io_uring instance: one submission queue and one completion queue mapped
  * into this process, and the file descriptor that owns them.
  *
- * Two ways to use it, on the same ring at the same time:
+ * Three ways to use it, on the same ring at the same time:
  * - the promise API: `await ring.read(fd, buffer, offset)` and friends, or
  *   `await ring.run(op)` for any op builder; a negative result rejects with
  *   {@link IoRingError};
+ * - callbacks: `ring.start(op, (res) => ...)`, one call with the result
+ *   (`-errno` on failure) and no promise;
  * - the low-level API: `ring.prepare(op, userData)`, `ring.submit()`, and
  *   completions from `for await (const cqe of ring.completions())` or, without
  *   allocating, `ring.forEachCompletion(callback)`.

@@ -1,7 +1,7 @@
 // Memory the kernel writes stays alive until the operation's last completion: every user reference to
 // the buffers is dropped while reads are in flight, garbage collection is forced, and then the data is
 // sent and must land in those same buffers (watched through WeakRefs, which a collection would clear).
-// Covers promise and low-level reads, readv, a multishot recv into a buffer ring, a zero-copy send up to
+// Covers promise, callback and low-level reads, readv, a multishot recv into a buffer ring, a zero-copy send up to
 // its notification, two low-level ops sharing one userData, ops cancelled by ring.close(), and a caller
 // transferring (detaching) a buffer the kernel is using.
 import assert from "node:assert/strict";
@@ -126,6 +126,34 @@ test(
       });
       assert.deepEqual(bytes.subarray(0, 100), data);
       assert.ok(bytes.subarray(100).every((b) => b === 0xee), "nothing beyond the bytes read");
+    } finally {
+      closeFds(r, w);
+    }
+  },
+  { skip: noGc },
+);
+
+test(
+  "a ring.start() read whose builder and buffer were dropped completes into the same memory after GC",
+  async () => {
+    await using ring = new IoRing();
+    const [r, w] = pipe();
+    try {
+      const watched = new Watched();
+      let result: { res: number; bytes: Uint8Array } | undefined;
+      (() =>
+        ring.start(new Read(r, watched.make(96, "callback read")), (res) => {
+          result = { res, bytes: watched.bytes(0).slice() };
+        }))();
+      await collect();
+      assert.equal(ring.inflight, 1);
+      watched.assertAlive("while the callback read was in flight");
+      const data = pattern(90, 9);
+      assert.equal(n.write(w, data, data.length), 90);
+      while (result === undefined) await sleep(1);
+      assert.equal(result.res, 90);
+      assert.deepEqual(result.bytes.subarray(0, 90), data);
+      assert.ok(result.bytes.subarray(90).every((b) => b === 0xee), "nothing beyond the bytes read");
     } finally {
       closeFds(r, w);
     }
