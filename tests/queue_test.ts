@@ -1,5 +1,7 @@
 // The SQ and CQ: batching, wrap-around, overflow, both APIs on one ring, exactly-once completion.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import {
   errnoNumber,
   IoRing,
@@ -13,7 +15,7 @@ import {
   Write,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe } from "./_util.ts";
+import { closeFds, n, pipe, runtimeCommand } from "./_util.ts";
 
 test("operations queued in one tick go out in one batch, and the SQ wraps around ten times", async () => {
   await using ring = new IoRing({ entries: 8 });
@@ -209,4 +211,14 @@ test("ring.start() calls back once per operation with res or -errno, in one batc
   assert.throws(() => other.start(new Nop().flags(IOSQE_CQE_SKIP_SUCCESS), () => {}), TypeError);
   assert.equal(other.inflight, 0, "refused calls left nothing in flight");
   assert.equal(await other.nop(), 0, "and the ring still works");
+});
+
+test("a ring.start() callback that throws is reported as uncaught, and the completions after it still arrive", async () => {
+  const [cmd, args] = runtimeCommand(new URL("./_callback_throws.ts", import.meta.url).pathname);
+  const { stdout } = await promisify(execFile)(cmd, args, { encoding: "utf8", timeout: 30_000 });
+  assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1)!), {
+    seen: [1, 2, 3],
+    caught: ["thrown by the callback"],
+    inflight: 0,
+  });
 });
