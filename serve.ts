@@ -306,24 +306,30 @@ function parseHead(bytes: Uint8Array, end: number): Request {
   return { method, path, version: minor === 49 ? "HTTP/1.1" : "HTTP/1.0", headers };
 }
 
-/** Whether `target` (it starts with "/") is already a clean path: no escape, query, NUL, empty or dot segment. */
-function plainTarget(target: string): boolean {
+/**
+ * The path of a target that is already clean (it starts with "/"; no escape, query, NUL, empty or dot
+ * segment, no trailing slash) without a split, or null for the general parse.
+ */
+function plainPath(target: string): string | null {
   const last = target.length - 1;
-  if (last > 0 && target.charCodeAt(last) === 47) return false;
+  if (target.charCodeAt(0) !== 47) return null;
+  if (last === 0) return ".";
+  if (target.charCodeAt(last) === 47) return null;
   for (let i = 1, previous = 47; i <= last; i++) {
     const c = target.charCodeAt(i);
     if (c === 37 || c === 63 || c === 35 || c === 0 || (previous === 47 && (c === 47 || c === 46))) {
-      return false;
+      return null;
     }
     previous = c;
   }
-  return true;
+  return target.slice(1);
 }
 
 /** The request target as a path relative to the root, or an error: no NUL, no `..`, no escape. */
 function relativePath(target: string): string {
+  const plain = plainPath(target);
+  if (plain !== null) return plain;
   if (!target.startsWith("/")) throw new HttpError(400);
-  if (plainTarget(target)) return target.length === 1 ? "." : target.slice(1);
   let path: string;
   try {
     const end = target.search(/[?#]/);
@@ -447,6 +453,13 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const release = (entry: CachedFile): void => {
     if (--entry.users === 0 && entry.retired) void ring.close(entry.fd).catch(() => {});
   };
+  /** The cache entry of `path` if it is still within fileCacheMs; an expired one leaves the cache. */
+  const cachedFile = (path: string): CachedFile | undefined => {
+    const entry = fileCache.get(path);
+    if (entry === undefined || performance.now() - entry.openedAt < fileCacheMs) return entry;
+    uncache(path, entry);
+    return undefined;
+  };
   /** Takes what has expired out of the cache. */
   const sweepCache = (now: number): void => {
     for (const [path, entry] of fileCache) if (now - entry.openedAt >= fileCacheMs) uncache(path, entry);
@@ -458,6 +471,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     const connection = request.headers.get("connection")?.toLowerCase();
     return request.version === "HTTP/1.1" ? connection === "close" : connection !== "keep-alive";
   };
+
+  /** The statx of an open descriptor. */
+  const statFd = (fd: number) => ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
 
   const openBeneath = (path: string, dirfd = rootFd) =>
     ring.openat2(path, { dirfd, resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS });
@@ -517,11 +533,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     }
     const path = relativePath(request.path);
     // A file opened for an earlier request within fileCacheMs is used again: no openat2, statx or close.
-    let cached = fileCacheMs > 0 ? fileCache.get(path) : undefined;
-    if (cached !== undefined && performance.now() - cached.openedAt >= fileCacheMs) {
-      uncache(path, cached);
-      cached = undefined;
-    }
+    let cached = cachedFile(path);
     let fd: number;
     if (cached !== undefined) {
       cached.users++;
@@ -556,18 +568,11 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       const buffer = speculate ? (buffers.pop() ?? new Uint8Array(HEAD_ROOM + SMALL_FILE)) : null;
       try {
         let described = cached?.described;
-        let stat: StatxResult;
-        let read = -1;
-        if (described !== undefined) {
-          stat = described.stat;
-          if (buffer !== null) read = await ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
-        } else {
-          const reading = buffer === null ? -1 : ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
-          [stat, read] = await Promise.all([ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH }), reading]);
-        }
+        const reading = buffer === null ? -1 : ring.read(fd, buffer.subarray(HEAD_ROOM), 0).catch(() => -1);
+        let [stat, read] = await Promise.all([described?.stat ?? statFd(fd), reading]);
         if (described !== undefined && read >= 0 && read < SMALL_FILE && read !== stat.size) {
           // The file changed since it was described: describe it again.
-          stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
+          stat = await statFd(fd);
           described = cached!.described = describeFile(stat, path);
         }
         let servePath = path;
@@ -584,7 +589,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
           await closeFile();
           fd = index;
           closing = null;
-          stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
+          stat = await statFd(fd);
           servePath = "index.html";
         }
         if (!stat.isFile) return fail(c, request, 403); // a device, a socket, or an index.html that is not a file
@@ -650,10 +655,9 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   function quickResponse(c: Connection, request: Request): Promise<number> | null {
     if (request.method !== "GET" || closeAfter(c, request)) return null;
     for (const name of request.headers.keys()) if (name !== "connection") return null;
-    const target = request.path;
-    if (target.charCodeAt(0) !== 47 || target.length === 1 || !plainTarget(target)) return null;
-    const entry = fileCache.get(target.slice(1));
-    if (entry === undefined || performance.now() - entry.openedAt >= fileCacheMs) return null;
+    const path = plainPath(request.path);
+    const entry = path === null ? undefined : cachedFile(path);
+    if (entry === undefined) return null;
     const { described } = entry;
     const size = described.stat.size;
     if (size > SMALL_FILE) return null;
