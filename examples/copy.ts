@@ -27,7 +27,6 @@ import {
 
 const BLOCK = 4 * 1024 * 1024;
 const WINDOW = 3;
-const ECANCELED = 125;
 
 /**
  * Copies `src` to `dst` through `ring`; resolves with the number of bytes copied.
@@ -65,7 +64,7 @@ export async function copyFile(ring: IoRing, src: string, dst: string): Promise<
           done += wrote.value; // a short write re-reads the rest
           continue;
         }
-        if ((wrote.reason as IoRingError).errno !== ECANCELED) throw wrote.reason;
+        if ((wrote.reason as IoRingError).code !== "ECANCELED") throw wrote.reason;
         for (let put = 0; put < read.value;) {
           put += await ring.write(output, view.subarray(put, read.value), at + put);
         }

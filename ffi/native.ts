@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
 import { LIBC_SYMBOLS, LIBURING_SYMBOLS } from "./symbols.ts";
 import { IO_URING_SYSCALL } from "../ring/constants.ts";
+import { ENOMEM, ENOSYS, EPERM } from "../ring/errno.ts";
 
 /** Which implementation of the io_uring system calls is in use. */
 export type NativePath = "liburing" | "libc";
@@ -96,9 +97,6 @@ const PROT_READ = 0x1;
 const PROT_WRITE = 0x2;
 const MAP_SHARED = 0x01;
 const MAP_POPULATE = 0x08000;
-const ENOSYS = 38;
-const EPERM = 1;
-const ENOMEM = 12;
 
 function env(name: string): string | undefined {
   try {

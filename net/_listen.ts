@@ -9,6 +9,7 @@ import { native } from "../ffi/native.ts";
 import { encodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
 import { IORING_OP_BIND, IORING_OP_LISTEN } from "../ring/constants.ts";
 import { IoRingError } from "../ring/error.ts";
+import { ENOSYS } from "../ring/errno.ts";
 import type { IoRing } from "../ring/io_ring.ts";
 
 const loaded = await native().catch(() => null);
@@ -30,7 +31,7 @@ export async function bindAndListen(
     await ring.listen(fd, backlog);
     return;
   }
-  if (loaded === null) throw new IoRingError(38, /* ENOSYS */ "bind", { fd, detail: "no native layer" });
+  if (loaded === null) throw new IoRingError(ENOSYS, "bind", { fd, detail: "no native layer" });
   const bytes = encodeSockaddr(address, "bind");
   const bound = loaded.bind(fd, bytes, bytes.byteLength);
   if (bound < 0) throw new IoRingError(-bound, "bind", { fd });

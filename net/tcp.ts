@@ -49,6 +49,7 @@ import { BufferRing } from "../ring/buffer_ring.ts";
 import { IoRingError } from "../ring/error.ts";
 import type { IoRing, RunOptions } from "../ring/io_ring.ts";
 import { SOCKADDR_STORAGE } from "../ring/layout.ts";
+import { EBADF, ECANCELED, ENOBUFS, ENOTCONN, ETIMEDOUT } from "../ring/errno.ts";
 
 const loaded = await native().catch(() => null);
 
@@ -113,11 +114,6 @@ export interface ConnectOptions extends RunOptions {
   /** Writes of at least this many bytes use SEND_ZC (see {@link ConnOptions}); default never. */
   zeroCopyAbove?: number;
 }
-
-const ENOTCONN = 107;
-const ENOBUFS = 105;
-const ECANCELED = 125;
-const ETIMEDOUT = 110;
 
 /**
  * The buffer group the connections of a ring receive into (a multishot RECV
@@ -445,7 +441,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       if (this.#chunks.length > 0) return this.#copyOut(buffer);
       if (this.#failure !== null) throw this.#failure;
       if (this.#eof) return null;
-      if (this.#closed !== null) throw new IoRingError(9, /* EBADF */ "recv", { fd: this.fd });
+      if (this.#closed !== null) throw new IoRingError(EBADF, "recv", { fd: this.fd });
       if (!this.#receiving) {
         this.#pool ??= receivePool(this.#ring);
         if (this.#pool === null || this.#pool.available === 0) {

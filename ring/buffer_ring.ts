@@ -23,6 +23,7 @@ import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "./layout.ts";
 import { IoRingError } from "./error.ts";
 import { addressOf } from "../ops/_memory.ts";
 import { checkInt, describe } from "../ops/_checks.ts";
+import { EEXIST, EINVAL, ENOBUFS, ENOENT } from "./errno.ts";
 
 /** The most entries a buffer ring may have: head and tail are 16 bits, so 2^16 could not tell full from empty. */
 const MAX_ENTRIES = 32768;
@@ -33,10 +34,6 @@ const MAX_ENTRIES = 32768;
 const MAX_GROUP = 2047;
 /** The largest buffer: a `__u32 len`, and the kernel caps each transfer below 2 GiB anyway. */
 const MAX_SIZE = 0x7fffffff;
-const ENOBUFS = 105;
-const EINVAL = 22;
-const EEXIST = 17;
-const ENOENT = 2;
 
 /**
  * Keeps every registered {@link BufferRing} (and so its data memory, which the kernel writes into)

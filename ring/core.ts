@@ -64,6 +64,18 @@ import { encodeTimespec, type TimeSpec, timeSpecMs } from "../ops/timeout.ts";
 import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
 import { checkInt, describe } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
+import {
+  EAGAIN,
+  EBADF,
+  EBUSY,
+  ECANCELED,
+  EINTR,
+  ENOENT,
+  ENOMEM,
+  EOPNOTSUPP,
+  ETIME,
+  ETIMEDOUT,
+} from "./errno.ts";
 
 export type { IoRingOptions } from "./params.ts";
 
@@ -230,16 +242,6 @@ const TAIL = 0; // SQEs written; published to the kernel on submit
 const KNOWN_HEAD = 1; // the SQ head as last read from (or implied by) the kernel
 const CQ_HEAD = 2; // CQEs consumed
 const MAX_USER_DATA = Number.MAX_SAFE_INTEGER;
-const ECANCELED = 125;
-const EINTR = 4;
-const EAGAIN = 11;
-const EBUSY = 16;
-const EBADF = 9;
-const ETIME = 62;
-const ETIMEDOUT = 110;
-const EOPNOTSUPP = 95;
-const ENOENT = 2;
-const ENOMEM = 12;
 
 /** The okErrno of a slot whose callback takes every result as it is, failures included. */
 const RAW_RESULT = -1;

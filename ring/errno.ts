@@ -168,6 +168,26 @@ function entry(errno: number): readonly [string, string] | null {
   return Number.isInteger(errno) ? TABLE[errno] ?? null : null;
 }
 
+// The errno values the library and its tests compare results with, under their names in
+// asm-generic/errno-base.h and errno.h (tests/constants_test.ts checks them against the table above).
+export const EPERM = 1;
+export const ENOENT = 2;
+export const EINTR = 4;
+export const EBADF = 9;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const EINVAL = 22;
+export const ENOSYS = 38;
+export const ETIME = 62;
+export const EOPNOTSUPP = 95;
+export const ENOBUFS = 105;
+export const ENOTCONN = 107;
+export const ETIMEDOUT = 110;
+export const ECONNREFUSED = 111;
+export const ECANCELED = 125;
+
 /**
  * The symbolic name of a Linux errno, as glibc's `strerrorname_np` spells it.
  *

@@ -110,8 +110,8 @@ export {
   type ProbeResult,
   type RunOptions,
 } from "./core.ts";
+import { ETIME } from "./errno.ts";
 
-const ETIME = 62;
 const SHARED_NOP = new Nop();
 const TWO_32 = 4294967296;
 

@@ -10,8 +10,8 @@ import { Recv } from "../ops/recv.ts";
 import { Shutdown } from "../ops/shutdown.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, socketPair } from "./_util.ts";
+import { ENOBUFS } from "../ring/errno.ts";
 
-const ENOBUFS = 105;
 const CHUNK = 16 * 1024;
 
 /** Why incremental buffer rings cannot be tested here (the kernel refuses IOU_PBUF_RING_INC), or false. */

@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { test } from "./_harness.ts";
 import * as constants from "../ring/constants.ts";
 import { errnoMessage, errnoName, errnoNumber } from "../ring/errno.ts";
+import * as errnoModule from "../ring/errno.ts";
 import * as layout from "../ring/layout.ts";
 
 const LIBURING_HEADER = "/usr/include/liburing/io_uring.h";
@@ -546,3 +547,9 @@ test("the fcntl.h and stat.h flags match this architecture's C headers", () => {
     assert.equal(numeric[name], value, `${name}: ours ${numeric[name]}, C has ${value}`);
   }
 }, { skip: gccMissing });
+
+test("the errno constants the library compares with carry their own numbers", () => {
+  const named = Object.entries(errnoModule).filter(([name]) => /^E[A-Z0-9]+$/.test(name));
+  assert.ok(named.length >= 17);
+  for (const [name, value] of named) assert.equal(errnoName(value as number), name, name);
+});

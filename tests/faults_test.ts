@@ -21,9 +21,7 @@ import * as constants from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { test } from "./_harness.ts";
 import { n, runtimeCommand, tempDir, unavailable } from "./_util.ts";
-
-const ETIME = 62;
-const ECANCELED = 125;
+import { ECANCELED, ETIME } from "../ring/errno.ts";
 
 function withoutForceColor(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const { FORCE_COLOR: _, ...rest } = env;

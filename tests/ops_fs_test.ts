@@ -99,13 +99,13 @@ import { Pipe } from "../ops/pipe.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, prepWords, sqeWords, u64 } from "./_sqe.ts";
 import { closeFds, n, needsOps, pattern, pipe, tempDir } from "./_util.ts";
+import { EAGAIN } from "../ring/errno.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 
 const F_GETFD = 1;
 const F_GETFL = 3;
 const FD_CLOEXEC = 1;
-const EAGAIN = 11;
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const address = (view: ArrayBufferView) => n.addressOf(view);

@@ -46,11 +46,7 @@ import {
   registerFiles,
   tcpPair,
 } from "./_net_util.ts";
-
-const ECONNREFUSED = 111;
-const ECANCELED = 125;
-const ENOBUFS = 105;
-const EAGAIN = 11;
+import { EAGAIN, ECANCELED, ECONNREFUSED, ENOBUFS } from "../ring/errno.ts";
 
 const noPorts: string | false = procNet
   ? false

@@ -18,11 +18,11 @@ import { SendZc } from "../ops/send_zc.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair } from "./_util.ts";
 import { bindUdp, collect, procNet, recvAll, registerBuffer, registerFiles, tcpPair } from "./_net_util.ts";
+import { EOPNOTSUPP } from "../ring/errno.ts";
 
 const noPorts: string | false = procNet
   ? false
   : "/proc/net is not readable, so bound ports cannot be read back";
-const EOPNOTSUPP = 95;
 
 /** A zero-copy send's two completions: the result with F_MORE, then the notification with F_NOTIF. */
 function assertSendThenNotif(cqes: { res: number; flags: number }[], bytes: number): number {

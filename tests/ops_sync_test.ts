@@ -82,14 +82,10 @@ import type { RuntimeAdapter } from "../ffi/adapter.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, u64 } from "./_sqe.ts";
 import { closeFds, n, needsOps, pipe, sleep } from "./_util.ts";
+import { ECANCELED, EINVAL, ENOBUFS, ENOENT, ETIME } from "../ring/errno.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 
-const ECANCELED = 125;
-const ETIME = 62;
-const ENOENT = 2;
-const EINVAL = 22;
-const ENOBUFS = 105;
 const SIGCHLD = 17;
 const SIGSTOP = 19;
 const encode = (text: string) => new TextEncoder().encode(text);

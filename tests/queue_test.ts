@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
-  errnoNumber,
   IoRing,
   IoRingError,
   IOSQE_ASYNC,
@@ -16,6 +15,7 @@ import {
 } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, runtimeCommand } from "./_util.ts";
+import { EBADF, ECANCELED } from "../ring/errno.ts";
 
 test("operations queued in one tick go out in one batch, and the SQ wraps around ten times", async () => {
   await using ring = new IoRing({ entries: 8 });
@@ -175,9 +175,6 @@ test("a timeout with a count completes when that many other completions arrive",
   await ring.nop();
   assert.equal(await timer, false, "the promise API resolves false when the count, not the time, ended it");
 });
-
-const EBADF = errnoNumber("EBADF")!;
-const ECANCELED = errnoNumber("ECANCELED")!;
 
 test("ring.start() calls back once per operation with res or -errno, in one batch, and -ECANCELED at close", async () => {
   const ring = new IoRing({ entries: 16 });
