@@ -80,7 +80,15 @@ export async function copyFile(ring: IoRing, src: string, dst: string): Promise<
   return size;
 }
 
-function makeSample(path: string, bytes: number): void {
+/**
+ * Writes `bytes` (whole MiB) of random data to `path`, no two MiB alike: a sample to copy or read.
+ *
+ * @example
+ * ```ts ignore
+ * makeSample("/tmp/sample.bin", 256 << 20);
+ * ```
+ */
+export function makeSample(path: string, bytes: number): void {
   const fd = openSync(path, "w");
   const chunk = new Uint8Array(1 << 20);
   for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));

@@ -10,29 +10,22 @@
  *
  * @module
  */
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { IoRing, MsgRing } from "../mod.ts";
+import { makeSample } from "./copy.ts";
 
 const STOP = 2 ** 40;
 
-function makeSample(path: string, bytes: number): void {
-  const fd = openSync(path, "w");
-  const chunk = new Uint8Array(1 << 20);
-  for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
-  for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, chunk);
-  closeSync(fd);
-}
-
-/** Runs `count` workers for `seconds`; resolves with the total reads per second. */
+/** Runs `count` workers for `seconds`; resolves with the reads per second of each. */
 export async function readWithWorkers(
   ring: IoRing,
   path: string,
   count: number,
   seconds: number,
-): Promise<number> {
+): Promise<number[]> {
   const size = statSync(path).size;
   const workers: Worker[] = [];
   const next = (worker: Worker) =>
@@ -52,7 +45,7 @@ export async function readWithWorkers(
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     await Promise.all(fds.map((fd) => ring.run(new MsgRing(fd, STOP))));
     const done = await Promise.all(results);
-    return done.reduce((sum, r) => sum + r.done / r.seconds, 0);
+    return done.map((r) => r.done / r.seconds);
   } finally {
     workers.forEach((worker) => worker.terminate());
   }
@@ -73,7 +66,7 @@ if (import.meta.main) {
     const cpus = availableParallelism();
     let one = 0;
     for (let count = 1; count <= cpus; count++) {
-      const rate = await readWithWorkers(ring, path, count, seconds);
+      const rate = (await readWithWorkers(ring, path, count, seconds)).reduce((sum, r) => sum + r, 0);
       if (count === 1) one = rate;
       console.log(
         `${count} ring${count > 1 ? "s" : " "} in ${count} worker${count > 1 ? "s" : " "}: ${

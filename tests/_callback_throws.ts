@@ -13,6 +13,6 @@ ring.start(new Nop(), () => {
 });
 ring.start(new Nop(), () => seen.push(2));
 ring.start(new Nop(), () => seen.push(3));
-await new Promise((resolve) => setTimeout(resolve, 50));
+for (let i = 0; i < 500 && seen.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
 console.log(JSON.stringify({ seen, caught, inflight: ring.inflight }));
 await ring.close();

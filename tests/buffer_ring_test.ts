@@ -9,7 +9,7 @@ import { ProvideBuffers } from "../ops/provide_buffers.ts";
 import { Recv } from "../ops/recv.ts";
 import { Shutdown } from "../ops/shutdown.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pattern, socketPair } from "./_util.ts";
+import { closeFds, n, pattern, sleep, socketPair } from "./_util.ts";
 import { ENOBUFS } from "../ring/errno.ts";
 
 const CHUNK = 16 * 1024;
@@ -120,7 +120,8 @@ test("a buffer ring serves 10,000+ multishot recvs with every byte accounted for
       assert.equal(firstDifference(got.bytes, sent), -1, "in order and intact");
       assert.ok(got.recvs >= 10_000, `at least 10,000 recvs: ${got.recvs}`);
       assert.ok(got.maxRes <= 64, `no recv larger than a buffer: ${got.maxRes}`);
-      assert.ok(got.dry + got.rearms > 0, "the multishot was re-armed");
+      if (buffers === 32) assert.ok(got.dry > 0, `few buffers: the ring ran dry (ENOBUFS): ${got.dry}`);
+      else assert.ok(got.rearms > 0, `a small CQ: the kernel ended the multishot, re-armed: ${got.rearms}`);
       // Every buffer is back in the ring, and the kernel agrees.
       assert.equal(pool.available, buffers);
       assert.equal(pool.head(), got.takes & 0xffff, "the kernel's head moved once per buffer used");
@@ -359,7 +360,7 @@ test("a multishot loop that breaks hands the completions it will not see to onDr
     // Three sends, each taken by its own buffer, before the loop looks at the first.
     for (const size of [10, 20, 30]) {
       n.write(left, new Uint8Array(size), size);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     let seen = 0;
     for await (const { res, flags } of stream) {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { IoRing, IoRingError, Nop, Read } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe } from "./_util.ts";
+import { closeFds, n, pipe, sleep } from "./_util.ts";
 
 test("closing with reads in flight settles each with ECANCELED, then closes", async () => {
   const ring = new IoRing();
@@ -12,7 +12,7 @@ test("closing with reads in flight settles each with ECANCELED, then closes", as
       { length: 5 },
       () => ring.read(r, new Uint8Array(8)).then(() => "resolved", (e) => e),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     assert.equal(ring.inflight, 5);
     const closing = ring.close();
     assert.equal(ring.closed, true);

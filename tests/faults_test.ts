@@ -82,22 +82,18 @@ const FLOOD_RINGS: [string, IoRingOptions][] = [
 
 for (const [name, options] of FLOOD_RINGS) {
   test(
-    `${name} with a 4-entry CQ: 2,000 timeouts firing at once and 2,000 NOPs each settle once`,
+    `${name} with a 4-entry CQ: 2,000 timeouts firing at once and 2,000 NOPs each settle with their own result`,
     async () => {
       await using ring = new IoRing(options);
       assert.equal(ring.cqEntries, 4);
       assert.notEqual(ring.features & IORING_FEAT_NODROP, 0, "the kernel keeps overflowed completions");
-      const settled = new Uint8Array(4000);
       const outcomes: Promise<unknown>[] = [];
       for (let i = 0; i < 4000; i++) {
         const p = i % 2 === 0 ? ring.timeout(1) : ring.nop();
-        outcomes.push(p.then((value) => {
-          settled[i]++;
-          assert.equal(value, i % 2 === 0 ? true : 0, `op ${i}`);
-        }));
+        // Each promise gets its own op's result: a completion routed to another slot would show here.
+        outcomes.push(p.then((value) => assert.equal(value, i % 2 === 0 ? true : 0, `op ${i}`)));
       }
       await Promise.all(outcomes);
-      assert.ok(settled.every((count) => count === 1), "every op settled exactly once");
       assert.equal(ring.inflight, 0);
       assert.equal(await ring.nop(), 0, "the ring is usable afterwards");
     },
@@ -411,7 +407,10 @@ test(
       assert.equal(found.cloexec, "1");
       assert.equal(found.child_nop, "ok", "the child can submit on the inherited ring");
       assert.equal(found.parent_sees_child, "user_data 42 res 0");
-      assert.notEqual(found.child_registered, "ok", "a registered ring fd does not survive fork");
+      assert.ok(
+        found.child_registered !== undefined && found.child_registered !== "ok",
+        `a registered ring fd does not survive fork: the child reported ${found.child_registered}`,
+      );
       assert.equal(
         found.child_single_issuer,
         "File exists",

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { FixedFile, IoRing, type IoRingError, O_CREAT, O_RDWR, Read, Recv, Timeout } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";
+import { closeFds, n, pattern, pipe, sleep, socketPair, tempDir } from "./_util.ts";
 
 test("readFixed and writeFixed move bytes through a registered buffer", async () => {
   const dir = tempDir();
@@ -32,6 +32,10 @@ test("provided buffers serve a recv with a buffer group, and unused ones come ba
     const op = new Recv(a, null, { bufferGroup: 7 });
     const got = await ring.run(op);
     assert.equal(got, 20);
+    const landed = [0, 1, 2, 3].filter((i) =>
+      new TextDecoder().decode(memory.subarray(i * 64, i * 64 + 20)) === "picked by the kernel"
+    );
+    assert.equal(landed.length, 1, "the bytes landed in one of the provided buffers");
     assert.equal(await ring.removeBuffers(7, 16), 3, "three buffers were left unused");
   } finally {
     closeFds(a, b);
@@ -45,7 +49,7 @@ test("asyncCancel and timeoutRemove act on low-level operations by user data", a
     ring.prepare(new Read(r, new Uint8Array(1)), 501);
     ring.prepare(new Timeout(60_000), 502);
     ring.submit();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     assert.equal(await ring.asyncCancel(501), 0);
     await ring.timeoutRemove(502);
     const results = new Map<number, number>();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Accept, IoRing, IORING_CQE_F_MORE, Recv } from "../mod.ts";
 import { AF_INET, SHUT_WR, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
 import { test } from "./_harness.ts";
-import { closeFds, pattern } from "./_util.ts";
+import { closeFds, pattern, sleep } from "./_util.ts";
 import { localPort, procNet } from "./_net_util.ts";
 
 const LOOPBACK = { family: "ipv4", address: "127.0.0.1", port: 0 } as const;
@@ -117,7 +117,7 @@ test(
       }
       await connecting;
       assert.equal(new Set(accepted).size, 20, "every connection accepted exactly once");
-      for (let i = 0; i < 50 && ring.inflight > 0; i++) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 50 && ring.inflight > 0; i++) await sleep(2);
       assert.equal(ring.inflight, 0, "the multishot accept was cancelled when the loop ended");
     } finally {
       closeFds(listener, ...clients, ...accepted);

@@ -45,7 +45,6 @@ import {
   IORING_OP_WRITE_FIXED,
   IORING_OP_WRITEV_FIXED,
   IORING_REGISTER_BUFFERS,
-  IORING_REGISTER_FILES,
   IORING_UNREGISTER_BUFFERS,
   IoRingError,
   IOSQE_FIXED_FILE,
@@ -71,6 +70,7 @@ import {
   XATTR_REPLACE,
 } from "../mod.ts";
 import * as constants from "../ring/constants.ts";
+import { registerFiles } from "./_net_util.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Read } from "../ops/read.ts";
 import { ReadFixed } from "../ops/read_fixed.ts";
@@ -151,15 +151,6 @@ function registerBuffers(ring: IoRing, ...views: Uint8Array[]): void {
     n.register(ring.fd, IORING_REGISTER_BUFFERS, iovecs, views.length),
     0,
     "IORING_REGISTER_BUFFERS",
-  );
-}
-
-/** Registers a file table (-1 entries are empty slots). */
-function registerFiles(ring: IoRing, fds: number[]): void {
-  assert.equal(
-    n.register(ring.fd, IORING_REGISTER_FILES, Int32Array.from(fds), fds.length),
-    0,
-    "IORING_REGISTER_FILES",
   );
 }
 

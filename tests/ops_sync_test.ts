@@ -627,7 +627,6 @@ test("read_multishot reads each arrival into the next provided buffer until the 
   } finally {
     await ring.close();
     closeFds(r);
-    assert.equal(memory.length, 128); // the ring, now closed, no longer writes into the buffers
   }
 }, { skip: needs(IORING_OP_READ_MULTISHOT, IORING_OP_PROVIDE_BUFFERS) });
 

@@ -14,7 +14,7 @@ import {
   Write,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe, runtimeCommand } from "./_util.ts";
+import { closeFds, n, pipe, runtimeCommand, sleep } from "./_util.ts";
 import { EBADF, ECANCELED } from "../ring/errno.ts";
 
 test("operations queued in one tick go out in one batch, and the SQ wraps around ten times", async () => {
@@ -187,7 +187,7 @@ test("ring.start() calls back once per operation with res or -errno, in one batc
   const buffer = new Uint8Array(8);
   ring.start(new Read(readEnd, buffer), note(101));
   ring.start(new Read(1_000_000, new Uint8Array(4)), note(102));
-  while (results.size < 43) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (results.size < 43) await sleep(1);
   for (let i = 0; i < 40; i++) assert.deepEqual(results.get(i), [0], `NOP ${i} called back once`);
   assert.deepEqual(results.get(100), [3]);
   assert.deepEqual([results.get(101), [...buffer.subarray(0, 3)]], [[3], [7, 8, 9]]);

@@ -19,7 +19,7 @@ import {
   WriteFixed,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pattern, pipe, tempDir } from "./_util.ts";
+import { closeFds, n, pattern, pipe, sleep, tempDir } from "./_util.ts";
 
 test("reads through a registered file and a registered buffer equal plain reads", async () => {
   const dir = tempDir();
@@ -220,12 +220,12 @@ test("cancelSync has cancelled what was in flight on an fd by the time it return
     const reads = [ring.read(r, new Uint8Array(1)), ring.read(r, new Uint8Array(1))].map((p) =>
       p.catch((e) => e.code)
     );
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     assert.equal(ring.cancelSync(r, { timeout: 1000 }), 2);
     assert.deepEqual(await Promise.all(reads), ["ECANCELED", "ECANCELED"]);
     assert.equal(ring.cancelSync(r), 0, "nothing left on that fd");
     const third = ring.read(r, new Uint8Array(1)).catch((e) => e.code);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     assert.equal(ring.cancelSync("all", { timeout: 1000 }), 1);
     assert.equal(await third, "ECANCELED");
   } finally {
@@ -292,7 +292,7 @@ test("a caller's eventfd is signalled by completions, async-only with EVENTFD_AS
     n.write(w, new Uint8Array([1, 2, 3, 4]), 4);
     let signalled = 0;
     for (let i = 0; i < 200 && signalled === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await sleep(2);
       signalled = drain();
     }
     assert.ok(signalled > 0, "the read completed in an io-wq worker and signalled");
@@ -315,7 +315,7 @@ test("closing a ring driven by the caller's eventfd still settles what was in fl
   try {
     ring.registerEventfd(efd);
     const read = ring.read(r, new Uint8Array(1)).catch((e) => e.code);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     await ring.close();
     assert.equal(await read, "ECANCELED");
   } finally {

@@ -386,7 +386,7 @@ test("the open-file cache: a file replaced by rename or deleted is seen after fi
   const { renameSync, unlinkSync, writeFileSync } = await import("node:fs");
   dir.file("page.txt", "old page\n");
   await using ring = new IoRing({ entries: 64 });
-  const server = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 300 });
+  const server = await serveDir(ring, { root: dir.path, port: 0, fileCacheMs: 1000 });
   const get = async () => {
     const response = await fetch(`http://127.0.0.1:${server.addr.port}/page.txt`);
     return `${response.status} ${await response.text()}`;
@@ -398,10 +398,10 @@ test("the open-file cache: a file replaced by rename or deleted is seen after fi
     writeFileSync(`${dir.path}/page.tmp`, "new page\n");
     renameSync(`${dir.path}/page.tmp`, `${dir.path}/page.txt`);
     assert.equal(await get(), "200 old page\n", "within fileCacheMs the held descriptor serves");
-    await sleep(350);
+    await sleep(1050);
     assert.equal(await get(), "200 new page\n");
     unlinkSync(`${dir.path}/page.txt`);
-    await sleep(350);
+    await sleep(1050);
     assert.equal(await get(), "404 404 Not Found\n");
     // 50 files, more requests than files, requests side by side: each cached once, none leaked.
     for (let i = 0; i < 50; i++) dir.file(`f${i}.txt`, `file ${i}\n`);

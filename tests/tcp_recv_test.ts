@@ -18,7 +18,7 @@ import {
   type UnixAddr,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { needsOps, pattern, socketPair, tempDir } from "./_util.ts";
+import { needsOps, pattern, sleep, socketPair, tempDir } from "./_util.ts";
 
 /** Reads exactly `length` bytes, in reads of at most `step` bytes. */
 async function readExactly(
@@ -95,7 +95,7 @@ test(
     // Nothing reads for a moment: 40 connections × 8 held buffers outnumber the pool's 256, so some RECVs
     // end with ENOBUFS and their reads re-arm or fall back to a plain RECV. (Which of these happened is not
     // observable from here: what this proves is that none of them loses or reorders a byte.)
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const received = await Promise.all(accepted.map((conn) => readExactly(conn, size, 7000)));
     await Promise.all(sending);
     received.forEach((bytes, i) => assert.deepEqual(bytes, pattern(size, 100 + i), `connection ${i}`));
@@ -186,7 +186,7 @@ test("ring.stream() calls back for every completion, the last included, then set
     { signal: controller.signal },
   );
   await ring.write(left, new Uint8Array([1, 2, 3]));
-  while (flags.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (flags.length === 0) await sleep(1);
   controller.abort(new Error("enough"));
   await assert.rejects(receiving, /enough/);
   assert.equal(flags.at(-1)! & IORING_CQE_F_MORE, 0, "the last completion seen has no F_MORE");

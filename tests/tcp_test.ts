@@ -153,6 +153,13 @@ test("Unix sockets: listen on a path, connect to it, echo through the same conne
 
 test("zeroCopyAbove sends large writes with SEND_ZC, byte for byte; a bad threshold is a RangeError", async () => {
   await using ring = new IoRing();
+  // Counted where the connections send from, so that a threshold ignored would show.
+  let zeroCopySends = 0;
+  const sendZc = ring.sendZc.bind(ring);
+  ring.sendZc = (...args: Parameters<typeof ring.sendZc>) => {
+    zeroCopySends++;
+    return sendZc(...args);
+  };
   await using listener = await listen(ring, { port: 0, zeroCopyAbove: 1024 });
   const data = pattern(300_000, 5);
   const served = (async () => {
@@ -168,6 +175,7 @@ test("zeroCopyAbove sends large writes with SEND_ZC, byte for byte; a bad thresh
   await conn.closeWrite();
   assert.deepEqual(await echoed, data);
   await served;
+  assert.ok(zeroCopySends >= 6, `the client's six writes at least went out with SEND_ZC: ${zeroCopySends}`);
   await assert.rejects(connect(ring, { port: listener.addr.port, zeroCopyAbove: -1 }), RangeError);
 });
 

@@ -12,12 +12,13 @@
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { benchDir, buildC, dataFile, type Figure, outDir } from "./_common.ts";
 import { markdownTable, printTable, svgChart } from "./_report.ts";
 import { httpServers } from "./http.ts";
+import { makeSample } from "../../examples/copy.ts";
 
 const GiB = 1 << 30;
 const root = join(benchDir, "..", "..");
@@ -25,14 +26,7 @@ const root = join(benchDir, "..", "..");
 function makeData(): void {
   if (existsSync(dataFile) && statSync(dataFile).size === GiB) return;
   console.error(`bench: writing the 1 GiB data file ${dataFile}`);
-  const fd = openSync(dataFile, "w");
-  const chunk = new Uint8Array(1 << 20);
-  for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
-  for (let i = 0; i < 1024; i++) {
-    chunk[0] = i & 0xff; // every MiB differs
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
+  makeSample(dataFile, GiB);
 }
 
 /** Holds the data file in the page cache until the returned function is called. */
