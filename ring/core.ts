@@ -246,6 +246,20 @@ const MAX_USER_DATA = Number.MAX_SAFE_INTEGER;
 /** The okErrno of a slot whose callback takes every result as it is, failures included. */
 const RAW_RESULT = -1;
 
+/**
+ * Calls a caller's callback with a completion. If it throws, the error is reported as uncaught, and the
+ * ring goes on: the slot still settles and the other completions are still delivered.
+ */
+function callBack(callback: (res: number, flags: number) => void, res: number, flags: number): void {
+  try {
+    callback(res, flags);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
 function closedError(op: string): IoRingError {
   return new IoRingError(EBADF, op, {}, { cause: "the ring is closed" });
 }
@@ -565,6 +579,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     }
     this.#userEventfd = fd;
     this.#notifier.update();
+    this.#schedule(); // completions already in the CQ signalled no eventfd of the caller's: deliver them now
   }
 
   /** Gives the eventfd slot back to the ring's own waiter (IORING_UNREGISTER_EVENTFD). */
@@ -583,6 +598,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * waiter needs its signals.
    */
   setEventfdEnabled(enabled: boolean): void {
+    if (this.#closed) throw closedError("setEventfdEnabled"); // the CQ ring's flags are unmapped
     if (this.#userEventfd < 0 && !enabled) {
       throw new TypeError(
         "Cannot disable eventfd signals: no eventfd of yours is registered (the ring's waiter needs them)",
@@ -599,6 +615,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * submits anything queued. The ring does this by itself unless the caller's eventfd is registered.
    */
   reap(): void {
+    if (this.#closed) return;
     this.#submit();
     this.service();
   }
@@ -861,16 +878,8 @@ export class IoRingCore implements Disposable, AsyncDisposable {
         );
       }
     }
-    if (okErrno === RAW_RESULT) {
-      try {
-        resolve(res);
-      } catch (error) {
-        // The caller's callback threw: report it as uncaught, and go on delivering the other completions.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    } else if (res >= 0 || -res === okErrno) resolve(res);
+    if (okErrno === RAW_RESULT) callBack(resolve, res, 0);
+    else if (res >= 0 || -res === okErrno) resolve(res);
     else reject(new IoRingError(-res, op.name, op.target));
   }
 
@@ -889,7 +898,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       return;
     }
     if (extra.stream !== undefined) {
-      extra.stream(res, flags);
+      callBack(extra.stream, res, flags);
       if ((flags & IORING_CQE_F_MORE) !== 0) return;
     } else if ((flags & IORING_CQE_F_MORE) !== 0) {
       extra.firstRes ??= res;
@@ -1267,7 +1276,8 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * and can be recycled. Resolves with the last result, or rejects with
    * {@link IoRingError} (or `signal`'s reason) once `onCqe` has seen the last
    * completion. No promise or allocation per completion: this is what a
-   * protocol's receive loop is built on.
+   * protocol's receive loop is built on. If `onCqe` throws, the error is
+   * reported as uncaught and the stream goes on to its end.
    *
    * @example A multishot timeout's ticks
    * ```ts
@@ -1318,24 +1328,12 @@ export class IoRingCore implements Disposable, AsyncDisposable {
         `Cannot start ${op.name}: onResult must be a function: current value is ${typeof onResult}`,
       );
     }
+    if (op.multishot === true) {
+      throw new TypeError(`Cannot start ${op.name}: a multishot op posts many completions; use ring.stream()`);
+    }
     this.#checkSupported(op);
     this.#ensureRoom(1);
-    const slot = this.#claimSlot(op, RAW_RESULT);
-    const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
-    try {
-      op.prep(sqe);
-      if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0) {
-        throw new TypeError(
-          `Cannot start ${op.name}: IOSQE_CQE_SKIP_SUCCESS leaves no result to call back with; use ring.prepare()`,
-        );
-      }
-    } catch (error) {
-      this.#release(slot);
-      throw error;
-    }
-    this.#resolve[slot] = onResult;
-    sqe.userData(slot, (INTERNAL | this.#generation[slot]) >>> 0);
-    this.#index[TAIL]++;
+    this.#resolve[this.#queue(op, RAW_RESULT, 0)] = onResult;
     this.#schedule();
   }
 
@@ -1389,24 +1387,11 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       this.#checkSupported(op);
       const timespec = timeout === undefined ? undefined : encodeTimespec(timeout, op.name);
       this.#ensureRoom(timespec === undefined ? 1 : 2);
-      const { slot, promise } = this.#claim(op, okErrno);
-      const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
-      try {
-        op.prep(sqe);
-      } catch (error) {
-        // The SQE was never queued: the slot goes back, or close() would wait for it forever.
-        this.#release(slot);
-        throw error;
-      }
-      if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0) {
-        this.#release(slot);
-        throw new TypeError(
-          `Cannot ${op.name}: IOSQE_CQE_SKIP_SUCCESS leaves a promise nothing to settle on; use ring.prepare()`,
-        );
-      }
-      if (sqeFlags !== 0) sqe.flags(sqeFlags);
-      sqe.userData(slot, (INTERNAL | this.#generation[slot]) >>> 0);
-      this.#index[TAIL]++;
+      const slot = this.#queue(op, okErrno, sqeFlags);
+      const promise = new Promise<number>((resolve, reject) => {
+        this.#resolve[slot] = resolve;
+        this.#reject[slot] = reject;
+      });
       if (signal !== undefined || timespec !== undefined || stream !== undefined) {
         const extra: SlotExtra = { stream };
         this.#extra[slot] = extra;
@@ -1416,7 +1401,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
           signal.addEventListener("abort", extra.onAbort, { once: true });
         }
         if (timespec !== undefined) {
-          sqe.flags(IOSQE_IO_LINK);
+          this.#sqe.select((this.#index[TAIL] - 1) & this.#sqMask).flags(IOSQE_IO_LINK);
           extra.timeoutMs = timeSpecMs(timeout!);
           const timer = this.#claim(linkTimeoutOp(timespec), 0);
           this.#extra[timer.slot] = { timeoutFor: slot };
@@ -1461,6 +1446,33 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     this.#ops[slot] = op;
     this.#okErrno[slot] = okErrno;
     this.#promiseInflight++;
+    return slot;
+  }
+
+  /**
+   * Writes `op` into the next SQE (room and the probe check are the caller's) under a new slot, and returns the slot;
+   * its resolve and reject are the caller's to fill in. A refused op gives its slot back and queues nothing.
+   */
+  #queue(op: Op, okErrno: number, sqeFlags: number): number {
+    const slot = this.#claimSlot(op, okErrno);
+    const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
+    try {
+      op.prep(sqe);
+      if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0) {
+        throw new TypeError(
+          `Cannot ${op.name}: IOSQE_CQE_SKIP_SUCCESS leaves ${
+            okErrno === RAW_RESULT ? "no result to call back with" : "a promise nothing to settle on"
+          }; use ring.prepare()`,
+        );
+      }
+    } catch (error) {
+      // The SQE was never queued: the slot goes back, or close() would wait for it forever.
+      this.#release(slot);
+      throw error;
+    }
+    if (sqeFlags !== 0) sqe.flags(sqeFlags);
+    sqe.userData(slot, (INTERNAL | this.#generation[slot]) >>> 0);
+    this.#index[TAIL]++;
     return slot;
   }
 
@@ -1583,11 +1595,6 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       ? `${name}: RLIMIT_MEMLOCK is too low for this registration (raise it with \`ulimit -l\`, or in limits.conf)`
       : name;
     throw new IoRingError(-ret, "io_uring_register", { fd: this.fd, detail });
-  }
-
-  /** The address of a view's memory, for the registration structures that carry pointers. */
-  protected addressOf(view: ArrayBufferView): number {
-    return view.byteLength === 0 ? 0 : this.#native.addressOf(view);
   }
 
   /**

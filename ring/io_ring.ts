@@ -6,7 +6,7 @@
 import { Close } from "../ops/close.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
-import { type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
+import { addressOf, type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
 import { checkU16, checkU32, describe } from "../ops/_checks.ts";
 import {
   IORING_ASYNC_CANCEL_ALL,
@@ -984,9 +984,9 @@ export class IoRing extends IoRingCore {
     const arg = new Uint32Array(RSRC_REGISTER.size / 4);
     arg[RSRC_REGISTER.nr / 4] = count;
     arg[RSRC_REGISTER.flags / 4] = flags;
-    setU64(arg, RSRC_REGISTER.data / 4, data === null ? 0 : this.addressOf(data));
+    setU64(arg, RSRC_REGISTER.data / 4, data === null ? 0 : addressOf(data));
     const tagWords = encodeTags(tags, count, name);
-    setU64(arg, RSRC_REGISTER.tags / 4, tagWords === null ? 0 : this.addressOf(tagWords));
+    setU64(arg, RSRC_REGISTER.tags / 4, tagWords === null ? 0 : addressOf(tagWords));
     this.register(opcode, name, arg, RSRC_REGISTER.size);
   }
 
@@ -1001,9 +1001,9 @@ export class IoRing extends IoRingCore {
     checkU32(offset, name, "offset");
     const arg = new Uint32Array(RSRC_UPDATE2.size / 4);
     arg[RSRC_UPDATE2.offset / 4] = offset;
-    setU64(arg, RSRC_UPDATE2.data / 4, this.addressOf(data));
+    setU64(arg, RSRC_UPDATE2.data / 4, addressOf(data));
     const tagWords = encodeTags(tags, count, name);
-    setU64(arg, RSRC_UPDATE2.tags / 4, tagWords === null ? 0 : this.addressOf(tagWords));
+    setU64(arg, RSRC_UPDATE2.tags / 4, tagWords === null ? 0 : addressOf(tagWords));
     arg[RSRC_UPDATE2.nr / 4] = count;
     return this.register(opcode, name, arg, RSRC_UPDATE2.size);
   }

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
   IoRing,
+  IORING_TIMEOUT_MULTISHOT,
   IoRingError,
   IOSQE_ASYNC,
   IOSQE_CQE_SKIP_SUCCESS,
@@ -202,20 +203,34 @@ test("ring.start() calls back once per operation with res or -errno, in one batc
     "a closed ring refuses at once",
   );
   assert.equal(results.has(104), false);
+  // The CQ ring's flags are unmapped now: a touch would crash the process, so it is refused.
+  assert.throws(
+    () => ring.setEventfdEnabled(true),
+    (error) => error instanceof IoRingError && error.code === "EBADF",
+  );
+  ring.reap(); // nothing to do on a closed ring, and no crash
   closeFds(readEnd, writeEnd);
   await using other = new IoRing();
   assert.throws(() => other.start(new Nop(), null as never), TypeError);
   assert.throws(() => other.start(new Nop().flags(IOSQE_CQE_SKIP_SUCCESS), () => {}), TypeError);
+  assert.throws(
+    () => other.start(new Timeout(1, { count: 2, flags: IORING_TIMEOUT_MULTISHOT }), () => {}),
+    /multishot/,
+    "a multishot op is refused: its completions after the first would have nowhere to go",
+  );
   assert.equal(other.inflight, 0, "refused calls left nothing in flight");
   assert.equal(await other.nop(), 0, "and the ring still works");
 });
 
-test("a ring.start() callback that throws is reported as uncaught, and the completions after it still arrive", async () => {
+test("a ring.start() or ring.stream() callback that throws is reported as uncaught; the completions after it arrive, the stream settles, close() ends", async () => {
   const [cmd, args] = runtimeCommand(new URL("./_callback_throws.ts", import.meta.url).pathname);
   const { stdout } = await promisify(execFile)(cmd, args, { encoding: "utf8", timeout: 30_000 });
   assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1)!), {
     seen: [1, 2, 3],
-    caught: ["thrown by the callback"],
+    caught: ["thrown by a stream", "thrown by its last completion", "thrown by the callback"],
     inflight: 0,
+    ticks: 2,
+    stream: "ETIME",
+    closed: true,
   });
 });
