@@ -46,6 +46,8 @@ export interface Native {
   pipe2(fds: Int32Array, flags: number): number;
   socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  /** The kernel's page size in bytes. */
+  pageSize: number;
   getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
   getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
   setsockopt(fd: number, level: number, name: number, value: ArrayBufferView, length: number): number;
@@ -170,6 +172,7 @@ function createNative(
     pipe2: (fds, flags) => check(c.pipe2(fds, flags)),
     socketpair: (domain, type, protocol, fds) => check(c.socketpair(domain, type, protocol, fds)),
     fcntl: (fd, cmd, arg) => check(c.fcntl(fd, cmd, arg)),
+    pageSize: c.getpagesize(),
     getsockname: (fd, address, length) => check(c.getsockname(fd, address, length)),
     getpeername: (fd, address, length) => check(c.getpeername(fd, address, length)),
     setsockopt: (fd, level, name, value, length) => check(c.setsockopt(fd, level, name, value, length)),

@@ -68,6 +68,8 @@ export const LIBC_SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   // int fcntl(int fd, int cmd, ... /* int arg */): variadic, called here with one int argument
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // int getpagesize(void)
+  getpagesize: { parameters: [], result: "i32" },
   // int *__errno_location(void): the calling thread's errno
   __errno_location: { parameters: [], result: "u64" },
 } as const satisfies SymbolTable;

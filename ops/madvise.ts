@@ -1,14 +1,29 @@
-import { IORING_OP_MADVISE } from "../ring/constants.ts";
+import {
+  IORING_OP_MADVISE,
+  MADV_DONTNEED,
+  MADV_DONTNEED_LOCKED,
+  MADV_FREE,
+  MADV_REMOVE,
+  MADV_WIPEONFORK,
+} from "../ring/constants.ts";
+import { native } from "../ffi/native.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
 import { checkFlags } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
+const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
+
+/** Advice that changes the bytes of every page it touches, whole pages (the kernel rounds the length up). */
+const DISCARDING = new Set([MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, MADV_REMOVE, MADV_WIPEONFORK]);
+
 /**
  * Queues (but does not submit) a madvise(2) on the memory of `buffer`: tells
  * the kernel how it will be used (`MADV_*`). The kernel requires the start to
- * be page-aligned (EINVAL otherwise); pass a page-aligned view. Advice such as
- * MADV_DONTNEED discards the contents. A buffer of 4 GiB or more travels in
+ * be page-aligned (EINVAL otherwise); pass a page-aligned view. Advice that
+ * discards contents (MADV_DONTNEED, MADV_FREE, MADV_REMOVE, ...) is refused
+ * unless the view is a whole number of pages: the kernel rounds the length up
+ * to a page, which would reach memory past the view. A buffer of 4 GiB or more travels in
  * the SQE's 64-bit field, which kernels before 6.11 reject with EINVAL.
  * Matches `io_uring_prep_madvise()` (and `io_uring_prep_madvise64()` for long
  * ranges) in liburing. Available since 5.6.
@@ -43,6 +58,11 @@ export class Madvise extends OpBase {
     super();
     this.buffer = byteView(buffer, "madvise");
     this.#advice = checkFlags(advice, "madvise", "advice");
+    if (DISCARDING.has(this.#advice) && this.buffer.byteLength % pageSize !== 0) {
+      throw new RangeError(
+        `Cannot madvise: advice ${this.#advice} discards whole pages, so the buffer must be a whole number of ${pageSize}-byte pages: current length is ${this.buffer.byteLength}`,
+      );
+    }
     this.since = this.buffer.byteLength > 0xffffffff ? "6.11" : "5.6";
     this.#address = addressOf(this.buffer);
   }

@@ -1329,7 +1329,9 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       );
     }
     if (op.multishot === true) {
-      throw new TypeError(`Cannot start ${op.name}: a multishot op posts many completions; use ring.stream()`);
+      throw new TypeError(
+        `Cannot start ${op.name}: a multishot op posts many completions; use ring.stream()`,
+      );
     }
     this.#checkSupported(op);
     this.#ensureRoom(1);

@@ -49,6 +49,7 @@ import {
   IoRingError,
   IOSQE_FIXED_FILE,
   MADV_DONTNEED,
+  MADV_FREE,
   MADV_WILLNEED,
   O_CLOEXEC,
   O_CREAT,
@@ -411,6 +412,16 @@ test(
       "madvise",
     );
     await rejectsWith(ring.run(new Madvise(range, 999)), "EINVAL");
+    // Discarding advice on a view that ends inside a page would discard the rest of that page too.
+    const partial = memory.subarray(start, start + PAGE + 100);
+    assert.throws(() => new Madvise(partial, MADV_DONTNEED), /whole number of \d+-byte pages/);
+    assert.throws(() => new Madvise(partial, MADV_FREE), RangeError);
+    assert.equal(
+      await ring.run(new Madvise(partial, MADV_WILLNEED)),
+      0,
+      "advice that keeps the bytes is fine",
+    );
+    assert.ok(memory.subarray(start + PAGE).every((b) => b === 0xab), "nothing past the range was discarded");
   },
   { skip: needs(IORING_OP_MADVISE) },
 );
