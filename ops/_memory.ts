@@ -127,7 +127,8 @@ export function encodeIovecs(views: readonly ArrayBufferView[], minimum = 0): Ui
     const w = (i * IOVEC.size) / 4;
     iovecs[w + IOVEC.base / 4] = address >>> 0;
     iovecs[w + IOVEC.base / 4 + 1] = Math.floor(address / 4294967296);
-    iovecs[w + IOVEC.len / 4] = view.byteLength;
+    iovecs[w + IOVEC.len / 4] = view.byteLength >>> 0;
+    iovecs[w + IOVEC.len / 4 + 1] = Math.floor(view.byteLength / 4294967296); // iov_len is 64-bit
   });
   return iovecs;
 }

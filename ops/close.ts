@@ -24,8 +24,8 @@ export class Close extends OpBase {
   readonly name: string = "close";
   /** IORING_OP_CLOSE. */
   readonly opcode: number = IORING_OP_CLOSE;
-  /** Available since Linux 5.6. */
-  readonly since: string = "5.6";
+  /** The Linux version this use of the op needs: 5.6, or 5.15 for a direct descriptor. */
+  readonly since: string;
   readonly #fd: number;
   readonly #fileIndex: number; // slot + 1 for a direct descriptor, else 0
 
@@ -46,6 +46,7 @@ export class Close extends OpBase {
       this.#fileIndex = 0;
     }
     this.target = { fd: fd instanceof FixedFile ? fd.index : this.#fd };
+    this.since = fd instanceof FixedFile ? "5.15" : "5.6";
   }
 
   /** Writes the SQE's fields. */

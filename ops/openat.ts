@@ -1,7 +1,7 @@
 import { AT_FDCWD, IORING_OP_OPENAT, O_CLOEXEC, O_RDONLY } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { directSlot } from "./_net.ts";
 
@@ -39,8 +39,8 @@ export class Openat extends OpBase {
   readonly name: string = "openat";
   /** IORING_OP_OPENAT. */
   readonly opcode: number = IORING_OP_OPENAT;
-  /** Available since Linux 5.6. */
-  readonly since: string = "5.6";
+  /** The Linux version this use of the op needs: 5.6, or 5.15 with `direct`. */
+  readonly since: string;
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   readonly #dirfd: number;
@@ -62,8 +62,9 @@ export class Openat extends OpBase {
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.
     this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
-    this.#flags = ((options.flags ?? O_RDONLY) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>> 0;
-    this.#mode = options.mode ?? 0o666;
+    this.since = this.#fileIndex === 0 ? "5.6" : "5.15";
+    this.#flags = (checkFlags(options.flags ?? O_RDONLY, what) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>> 0;
+    this.#mode = checkFlags(options.mode ?? 0o666, what, "mode");
     this.#address = addressOf(this.path);
     this.target = { path: String(path instanceof URL ? decodeURIComponent(path.pathname) : path) };
   }

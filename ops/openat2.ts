@@ -52,8 +52,8 @@ export class Openat2 extends OpBase {
   readonly name: string = "openat2";
   /** IORING_OP_OPENAT2. */
   readonly opcode: number = IORING_OP_OPENAT2;
-  /** Available since Linux 5.6. */
-  readonly since: string = "5.6";
+  /** The Linux version this use of the op needs: 5.6, or 5.15 with `direct`. */
+  readonly since: string;
   /** The NUL-terminated path the kernel reads; held until completion. */
   readonly path: Uint8Array;
   /** The `struct open_how` (flags, mode, resolve as 64-bit little-endian words) the kernel reads. */
@@ -76,6 +76,7 @@ export class Openat2 extends OpBase {
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
     // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.
     this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
+    this.since = this.#fileIndex === 0 ? "5.6" : "5.15";
     const flags = (checkFlags(options.flags ?? O_RDONLY, what) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>>
       0;
     const creates = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE;

@@ -71,7 +71,9 @@ export class PollRemove extends OpBase {
       flags |= IORING_POLL_UPDATE_USER_DATA;
     }
     if (options.multishot === true) {
-      if (flags === 0) throw new TypeError(`Cannot ${what}: multishot applies to an update: give events too`);
+      if ((flags & IORING_POLL_UPDATE_EVENTS) === 0) {
+        throw new TypeError(`Cannot ${what}: multishot applies to an update of the events: give events too`);
+      }
       flags |= IORING_POLL_ADD_MULTI;
     }
     this.#updateFlags = flags;

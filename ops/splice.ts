@@ -1,6 +1,6 @@
 import { IORING_OP_SPLICE } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkOffset, checkOptions, checkU32, describe } from "./_checks.ts";
+import { checkFd, checkFlags, checkOffset, checkOptions, checkU32, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Splice}. */
@@ -60,7 +60,7 @@ export class Splice extends OpBase {
     this.#length = checkU32(length, what, "length");
     this.#offIn = checkOffset(options.offIn ?? -1, what);
     this.#offOut = checkOffset(options.offOut ?? -1, what);
-    this.#flags = options.flags ?? 0;
+    this.#flags = checkFlags(options.flags ?? 0, what);
     this.target = { fd: fdIn };
   }
 

@@ -3,7 +3,7 @@ import { STATX } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { opBytes } from "./_arena.ts";
 import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 
 /** Options of {@link Statx}. */
@@ -103,8 +103,8 @@ export class Statx extends OpBase {
     const what = `statx '${pathLabel(path)}'`;
     this.path = cString(path, what);
     this.#dirfd = checkFd(options.dirfd ?? AT_FDCWD, what);
-    this.#flags = options.flags ?? 0;
-    this.#mask = options.mask ?? (STATX_BASIC_STATS | STATX_BTIME);
+    this.#flags = checkFlags(options.flags ?? 0, what);
+    this.#mask = checkFlags(options.mask ?? (STATX_BASIC_STATS | STATX_BTIME), what, "mask");
     this.#pathAddress = addressOf(this.path);
     this.#statxAddress = addressOf(this.statx);
     this.target = { path: String(path instanceof URL ? decodeURIComponent(path.pathname) : path) };

@@ -69,8 +69,8 @@ export class Timeout extends OpBase {
   readonly name: string = "timeout";
   /** IORING_OP_TIMEOUT. */
   readonly opcode: number = IORING_OP_TIMEOUT;
-  /** Available since Linux 5.4. */
-  readonly since: string = "5.4";
+  /** The Linux version this use of the op needs: 5.4, or 6.4 with IORING_TIMEOUT_MULTISHOT. */
+  readonly since: string;
   /** The `struct __kernel_timespec` the kernel reads; held until completion. */
   readonly timespec: BigInt64Array;
   readonly #count: number;
@@ -89,6 +89,7 @@ export class Timeout extends OpBase {
     this.#count = checkU32(options.count ?? 0, "timeout", "count");
     this.#flags = checkFlags(options.flags ?? 0, "timeout");
     this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
+    this.since = this.multishot ? "6.4" : "5.4";
     this.#address = addressOf(this.timespec);
   }
 

@@ -189,6 +189,10 @@ const CASES: Case[] = [
   { name: "openat: a missing file", call: (c) => c.ring.openat(`${c.path}.missing`), error: IoRingError, code: "ENOENT", op: "openat", kernel: true },
   { name: "statx: path undefined", call: (c) => c.ring.statx(undefined as unknown as string), error: TypeError, message: /path must be a string or file URL: current value is undefined/ },
   { name: "statx: a missing file", call: (c) => c.ring.statx(`${c.path}.missing`), error: IoRingError, code: "ENOENT", op: "statx", kernel: true },
+  { name: "openat: mode a string", call: (c) => c.ring.openat(c.path, { mode: "644" as unknown as number }), error: RangeError, message: /mode must be a 32-bit integer: current value is "644"/ },
+  { name: "openat: flags a fraction", call: (c) => c.ring.openat(c.path, { flags: 0.5 }), error: RangeError, message: /flags must be a 32-bit integer/ },
+  { name: "statx: mask a string", call: (c) => c.ring.statx(c.path, { mask: "all" as unknown as number }), error: RangeError, message: /mask must be a 32-bit integer/ },
+  { name: "splice: flags a fraction", call: (c) => c.ring.splice(c.file, c.socket, 1, { flags: 1.5 }), error: RangeError, message: /flags must be a 32-bit integer/ },
 
   // ---- timeout and close
   { name: "timeout: negative", call: (c) => c.ring.timeout(-1), error: RangeError, message: /time must be a finite number of milliseconds >= 0: current value is -1/ },

@@ -964,3 +964,23 @@ test("bad arguments throw TypeError or RangeError naming the rule and the value"
   assert.throws(() => new Pipe({ flags: 2 ** 33 }), RangeError);
   assert.doesNotThrow(() => new Mkdirat("d", { mode: 0o777 }));
 });
+
+test("a builder names the kernel its options need: direct opens and closes 5.15, multishot timeouts 6.4", async () => {
+  const { Close, IORING_TIMEOUT_MULTISHOT, Openat, PollRemove, Timeout } = await import("../mod.ts");
+  assert.deepEqual(
+    [
+      new Openat("a").since,
+      new Openat("a", { direct: 0 }).since,
+      new Openat2("a").since,
+      new Openat2("a", { direct: 0 }).since,
+      new Close(3).since,
+      new Close(new FixedFile(3)).since,
+      new Timeout(1).since,
+      new Timeout(1, { flags: IORING_TIMEOUT_MULTISHOT }).since,
+    ],
+    ["5.6", "5.15", "5.6", "5.15", "5.6", "5.15", "5.4", "6.4"],
+  );
+  // A multishot update is one of the events: a new user data alone cannot make it multishot.
+  assert.throws(() => new PollRemove(1, { newUserData: 2, multishot: true }), /give events too/);
+  assert.equal(new PollRemove(1, { events: 1, multishot: true }).since, "5.13");
+});
