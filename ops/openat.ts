@@ -63,7 +63,8 @@ export class Openat extends OpBase {
     // The kernel refuses O_CLOEXEC for a direct descriptor, which has no fd to close on exec.
     this.#fileIndex = options.direct === undefined ? 0 : directSlot(options.direct, what);
     this.since = this.#fileIndex === 0 ? "5.6" : "5.15";
-    this.#flags = (checkFlags(options.flags ?? O_RDONLY, what) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>> 0;
+    this.#flags = (checkFlags(options.flags ?? O_RDONLY, what) | (this.#fileIndex === 0 ? O_CLOEXEC : 0)) >>>
+      0;
     this.#mode = checkFlags(options.mode ?? 0o666, what, "mode");
     this.#address = addressOf(this.path);
     this.target = { path: String(path instanceof URL ? decodeURIComponent(path.pathname) : path) };

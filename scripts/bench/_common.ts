@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 export const benchDir: string = dirname(fileURLToPath(import.meta.url));
 /** Where builds, data and raw figures go (not committed). */
 export const outDir: string = join(benchDir, "out");
-/** The 1 GiB file the read and copy benchmarks use (made and pinned by main.mjs). */
+/** The 1 GiB file the read and copy benchmarks use (made and pinned by main.ts). */
 export const dataFile: string = process.env.BENCH_DATA ?? join(outDir, "data-1g.bin");
 /** Seconds per measurement. */
 export const SECONDS: number = Number(process.env.BENCH_SECONDS ?? 0.5);

@@ -28,22 +28,35 @@ export function ratio(
   all: Figure[],
   reference = referencesOf(figure)[0],
 ): number | undefined {
-  if (reference === undefined) return undefined;
-  const ref = all.find((f) =>
-    f.bench === figure.bench && f.config === figure.config && f.subject === reference &&
-    (f as RuntimeFigure).runtime === (figure as RuntimeFigure).runtime
-  );
+  const ref = referenceFigure(figure, all, reference);
   if (ref === undefined) return undefined;
   const r = median(figure.runs) / median(ref.runs);
   return figure.lowerIsBetter ? 1 / r : r;
 }
+
+/** The figure `reference` names for `figure`: same benchmark, configuration and runtime. */
+function referenceFigure(figure: Figure, all: Figure[], reference: string | undefined): Figure | undefined {
+  if (reference === undefined) return undefined;
+  return all.find((f) =>
+    f.bench === figure.bench && f.config === figure.config && f.subject === reference &&
+    (f as RuntimeFigure).runtime === (figure as RuntimeFigure).runtime
+  );
+}
+
+/** A reference whose runs spread more than this is named as unsteady beside every ratio to it. */
+const UNSTEADY = 0.3;
 
 /** Rows of [bench, config, subject, median, spread, ratios]. */
 export function rows(figures: Figure[]): string[][] {
   return figures.map((f) => {
     const ratios = referencesOf(f).flatMap((reference) => {
       const r = ratio(f, figures, reference);
-      return r === undefined ? [] : [`${r.toFixed(2)}× ${reference}`];
+      if (r === undefined) return [];
+      const ref = referenceFigure(f, figures, reference)!;
+      const unsteady = spread(ref.runs) > UNSTEADY
+        ? ` (unsteady: ±${(spread(ref.runs) * 100).toFixed(0)}%)`
+        : "";
+      return [`${r.toFixed(2)}× ${reference}${unsteady}`];
     });
     return [
       f.bench,

@@ -12,7 +12,7 @@
  * @module
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
@@ -59,7 +59,14 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
     {
       subject: "nginx",
       runtimes: [labels.deno, labels.bun],
-      command: () => ["nginx", "-p", join(www, "nginx"), "-c", join(www, "nginx", "nginx.conf")],
+      // Debian puts nginx in /usr/sbin, which is not on an ordinary user's PATH.
+      command: () => [
+        existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx",
+        "-p",
+        join(www, "nginx"),
+        "-c",
+        join(www, "nginx", "nginx.conf"),
+      ],
       ready: "",
     },
     ...ioring(labels.deno, [deno, "run", "-A"]),
@@ -154,9 +161,12 @@ http {
 export async function start(server: Server, port: number): Promise<ChildProcess> {
   const [cmd, ...args] = server.command(port);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let failure: Error | null = null;
+  child.on("error", (error) => (failure = error)); // not installed, not executable
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   for (let waited = 0; waited < 100; waited++) {
+    if (failure !== null) throw new Error(`${server.subject} did not start (${cmd}): ${failure}`);
     if (child.exitCode !== null) {
       throw new Error(`${server.subject} exited with ${child.exitCode}: ${output}`);
     }
