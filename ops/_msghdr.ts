@@ -128,6 +128,9 @@ export abstract class MsgOp extends OpBase {
     for (let i = 0; i < this.buffers.length; i++) {
       checkAttached(this.buffers[i], this.iovecs[i * 4 + 2], this.name);
     }
+    if (this.control !== null) {
+      checkAttached(this.control, this.#header.getUint32(MSGHDR.controllen, true), this.name);
+    }
     sqe.prepRw(this.opcode, this.fd, this.#msghdrAddress, 1, 0).opFlags(this.msgFlags);
     if (this.ioprioFlags !== 0) sqe.ioprio(this.ioprioFlags);
   }

@@ -7,6 +7,7 @@ import {
 import type { SqeWriter } from "../ring/sqe.ts";
 import { checkFlags, checkOptions } from "./_checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
+import { checkAttached } from "./_memory.ts";
 import { OpBase } from "./op.ts";
 
 export type { FutexArray } from "./_futex.ts";
@@ -76,6 +77,7 @@ export class FutexWait extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    checkAttached(this.futex, this.#address, this.name);
     // The futex2 flags travel in fd, the value in addr2 and the mask in addr3.
     sqe.prepRw(IORING_OP_FUTEX_WAIT, this.#futexFlags, this.#address, 0, this.#value).addr3(this.#mask);
   }

@@ -6,7 +6,7 @@ import {
 } from "../ring/constants.ts";
 import { FUTEX_WAITV } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
+import { addressOf, checkAttached } from "./_memory.ts";
 import { checkFlags, describe } from "./_checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "./op.ts";
@@ -88,6 +88,7 @@ export class FutexWaitv extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    for (const futex of this.futexes) checkAttached(futex, 1, this.name);
     sqe.prepRw(IORING_OP_FUTEX_WAITV, 0, this.#address, this.futexes.length, 0);
   }
 }

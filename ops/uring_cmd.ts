@@ -8,7 +8,7 @@ import {
 } from "../ring/constants.ts";
 import { SOCKADDR_STORAGE } from "../ring/layout.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView } from "./_memory.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
 import { checkInt, checkOptions, describe } from "./_checks.ts";
 import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
 import { OpBase } from "./op.ts";
@@ -188,6 +188,7 @@ export class SocketCmd extends OpBase {
 
   /** Writes the SQE's fields. */
   protected prepOp(sqe: SqeWriter): void {
+    if (this.optval !== null) checkAttached(this.optval, this.#optvalAddress, this.name);
     if (this.cmdOp === SOCKET_URING_OP_GETSOCKNAME) {
       // addr is the sockaddr, addr3 its length word, optlen whether to name the peer.
       this.optlen![0] = this.optval!.length;

@@ -17,10 +17,14 @@ import {
 import { BufferRing } from "../ring/buffer_ring.ts";
 import { Recv } from "../ops/recv.ts";
 import { SendZc } from "../ops/send_zc.ts";
+import { SendMsg } from "../ops/sendmsg.ts";
+import { SocketCmd } from "../ops/uring_cmd.ts";
+import { FutexWait } from "../ops/futex_wait.ts";
+import { FutexWaitv } from "../ops/futex_waitv.ts";
 import { isBun, test } from "./_harness.ts";
 import { closeFds, n, needsOps, pattern, pipe, sleep, socketPair } from "./_util.ts";
 import { procNet, tcpPair } from "./_net_util.ts";
-import { IORING_OP_RECV, IORING_OP_SEND_ZC } from "../ring/constants.ts";
+import { IORING_OP_RECV, IORING_OP_SEND_ZC, SOCKET_URING_OP_GETSOCKOPT } from "../ring/constants.ts";
 
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -420,6 +424,22 @@ test("a reused builder whose buffer was transferred after a completed use is ref
     assert.deepEqual(moved, pattern(16, 1));
     await assert.rejects(ring.run(read), /the buffer was detached \(transferred\) after the op was built/);
     assert.throws(() => ring.prepare(read, 1), /the buffer was detached/);
+    // The same for the memory of other builders the kernel reads or writes: control bytes, a socket
+    // option's value, futex words.
+    const control = new Uint8Array(32);
+    const sendmsg = new SendMsg(w, [new Uint8Array(1)], { control });
+    control.buffer.transfer();
+    assert.throws(() => ring.prepare(sendmsg, 2), /the buffer was detached/);
+    const optval = new Uint8Array(4);
+    const getsockopt = new SocketCmd(r, SOCKET_URING_OP_GETSOCKOPT, { level: 1, optname: 3, optval });
+    optval.buffer.transfer();
+    assert.throws(() => ring.prepare(getsockopt, 3), /the buffer was detached/);
+    const word = new Int32Array(1);
+    const wait = new FutexWait(word, 0, 0);
+    const waitv = new FutexWaitv([{ futex: word, index: 0, value: 0 }]);
+    word.buffer.transfer();
+    assert.throws(() => ring.prepare(wait, 4), /the buffer was detached/);
+    assert.throws(() => ring.prepare(waitv, 5), /the buffer was detached/);
     assert.equal(ring.inflight, 0);
     assert.equal(ring.queued, 0);
     assert.equal(await ring.nop(), 0);
