@@ -48,7 +48,8 @@ export class FixedBufferPool implements Disposable {
   readonly #buffers: FixedBuffer[];
   readonly #free: FixedBuffer[];
   readonly #lent = new Set<FixedBuffer>();
-  readonly #waiting: ((buffer: FixedBuffer) => void)[] = [];
+  // acquire() calls waiting for a release, as their promises' [resolve, reject].
+  readonly #waiting: [(buffer: FixedBuffer) => void, (reason: Error) => void][] = [];
   #registered = true;
 
   private constructor(ring: IoRing, buffers: FixedBuffer[]) {
@@ -133,7 +134,7 @@ export class FixedBufferPool implements Disposable {
   acquire(): Promise<FixedBuffer> {
     const buffer = this.tryAcquire();
     if (buffer !== undefined) return Promise.resolve(buffer);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve, reject) => this.#waiting.push([resolve, reject]));
   }
 
   /**
@@ -155,7 +156,7 @@ export class FixedBufferPool implements Disposable {
     const waiter = this.#waiting.shift();
     if (waiter !== undefined) {
       this.#lent.add(buffer);
-      waiter(buffer);
+      waiter[0](buffer);
     } else {
       this.#free.push(buffer);
     }
@@ -205,10 +206,13 @@ export class FixedBufferPool implements Disposable {
     return buffer.bytes.subarray(0, length);
   }
 
-  /** Unregisters the memory from the ring; the pool is unusable afterwards. */
+  /** Unregisters the memory from the ring; the pool is unusable afterwards, and waiting acquire() calls reject. */
   unregister(): void {
     if (!this.#registered) return;
     this.#registered = false;
+    for (const [, reject] of this.#waiting.splice(0)) {
+      reject(new TypeError("Cannot acquire a buffer: the pool was unregistered"));
+    }
     if (!this.#ring.closed) this.#ring.unregisterBuffers();
   }
 

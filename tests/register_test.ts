@@ -207,6 +207,12 @@ test("a FixedBufferPool lends registered buffers, waits when all are out, and co
     assert.equal(typeof one.index, "number");
     pool.release(one);
     assert.throws(() => pool.release(one), TypeError, "released twice");
+    // Unregistered while acquire() calls wait: they reject instead of waiting forever.
+    const held = [pool.tryAcquire()!, pool.tryAcquire()!, pool.tryAcquire()!];
+    assert.equal(held.filter((b) => b !== undefined).length, 3);
+    const waiting = pool.acquire();
+    pool.unregister();
+    await assert.rejects(waiting, /the pool was unregistered/);
     await Promise.all([ring.close(src), ring.close(dst)]);
   } finally {
     dir.remove();
