@@ -243,6 +243,32 @@ const KNOWN_HEAD = 1; // the SQ head as last read from (or implied by) the kerne
 const CQ_HEAD = 2; // CQEs consumed
 const MAX_USER_DATA = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The fd and `IORING_ASYNC_CANCEL_*` flags that cancel every operation on `target`: a file descriptor, a
+ * registered file, or (where `all` is allowed) "all" for every operation on the ring.
+ */
+export function cancelTarget(
+  target: number | FixedFile | "all",
+  all: boolean,
+): { fd: number; flags: number } {
+  if (all && target === "all") return { fd: -1, flags: IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL };
+  const fixed = target instanceof FixedFile;
+  const fd = fixed ? target.index : target;
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0) {
+    throw new RangeError(
+      `Cannot cancel: ${
+        all
+          ? 'target must be a file descriptor, a FixedFile or "all"'
+          : "fd must be a file descriptor or a FixedFile"
+      }: current value is ${String(target)}`,
+    );
+  }
+  return {
+    fd,
+    flags: IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL | (fixed ? IORING_ASYNC_CANCEL_FD_FIXED : 0),
+  };
+}
+
 /** The okErrno of a slot whose callback takes every result as it is, failures included. */
 const RAW_RESULT = -1;
 
@@ -1345,18 +1371,13 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * Each cancelled operation settles on its own, usually with ECANCELED.
    */
   cancelFd(fd: number | FixedFile): Promise<number> {
-    const fixed = fd instanceof FixedFile;
-    const raw = fixed ? fd.index : fd;
-    if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 0) {
-      return Promise.reject(
-        new RangeError(
-          `Cannot cancel: fd must be a file descriptor or a FixedFile: current value is ${String(fd)}`,
-        ),
-      );
+    let target: { fd: number; flags: number };
+    try {
+      target = cancelTarget(fd, false);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const flags = IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL |
-      (fixed ? IORING_ASYNC_CANCEL_FD_FIXED : 0);
-    return this.#start(cancelOp(raw, flags), ENOENT).then((res) => Math.max(res, 0));
+    return this.#start(cancelOp(target.fd, target.flags), ENOENT).then((res) => Math.max(res, 0));
   }
 
   /**
@@ -1364,9 +1385,8 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * IORING_ASYNC_CANCEL_ALL, 5.19); resolves with how many were cancelled.
    */
   cancelAll(): Promise<number> {
-    return this.#start(cancelOp(-1, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL), ENOENT).then((res) =>
-      Math.max(res, 0)
-    );
+    const { fd, flags } = cancelTarget("all", true);
+    return this.#start(cancelOp(fd, flags), ENOENT).then((res) => Math.max(res, 0));
   }
 
   #start(op: Op, okErrno: number, options?: RunOptions, sqeFlags = 0, stream?: StreamSink): Promise<number> {

@@ -9,10 +9,6 @@ import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { addressOf, type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
 import { checkU16, checkU32, describe } from "../ops/_checks.ts";
 import {
-  IORING_ASYNC_CANCEL_ALL,
-  IORING_ASYNC_CANCEL_ANY,
-  IORING_ASYNC_CANCEL_FD,
-  IORING_ASYNC_CANCEL_FD_FIXED,
   IORING_REGISTER_BUFFERS2,
   IORING_REGISTER_BUFFERS_UPDATE,
   IORING_REGISTER_FILE_ALLOC_RANGE,
@@ -45,7 +41,13 @@ import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
 import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
-import { IoRingCore, type MultishotCqe, type MultishotOptions, type RunOptions } from "./core.ts";
+import {
+  cancelTarget,
+  IoRingCore,
+  type MultishotCqe,
+  type MultishotOptions,
+  type RunOptions,
+} from "./core.ts";
 import { Accept, type AcceptOptions } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";
@@ -1387,23 +1389,8 @@ export class IoRing extends IoRingCore {
   cancelSync(target: number | FixedFile | "all", options: { timeout?: TimeSpec } = {}): number {
     const arg = new Uint8Array(SYNC_CANCEL_REG.size);
     const view = new DataView(arg.buffer);
-    let flags = IORING_ASYNC_CANCEL_ALL;
-    if (target === "all") {
-      flags |= IORING_ASYNC_CANCEL_ANY;
-      view.setInt32(SYNC_CANCEL_REG.fd, -1, true);
-    } else {
-      const fixed = target instanceof FixedFile;
-      const fd = fixed ? target.index : target;
-      if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0) {
-        throw new RangeError(
-          `Cannot cancel: target must be a file descriptor, a FixedFile or "all": current value is ${
-            String(target)
-          }`,
-        );
-      }
-      flags |= IORING_ASYNC_CANCEL_FD | (fixed ? IORING_ASYNC_CANCEL_FD_FIXED : 0);
-      view.setInt32(SYNC_CANCEL_REG.fd, fd, true);
-    }
+    const { fd, flags } = cancelTarget(target, true);
+    view.setInt32(SYNC_CANCEL_REG.fd, fd, true);
     view.setUint32(SYNC_CANCEL_REG.flags, flags, true);
     const timespec = options.timeout === undefined
       ? new BigInt64Array([-1n, -1n])
