@@ -94,8 +94,8 @@ export interface ListenOptions {
 export interface ConnOptions {
   /**
    * Writes of at least this many bytes go out with SEND_ZC (zero copy, 6.0) instead of SEND; default
-   * Infinity: never. On loopback SEND_ZC lost to SEND at every size from 4 KiB to 1 MiB
-   * (`scripts/bench/sendzc.ts`: 0.34-0.87x), as the kernel copies loopback data anyway; on a real NIC it
+   * Infinity: never. On loopback SEND_ZC lost to SEND from 4 KiB to 1 MiB (`scripts/bench/sendzc.ts`:
+   * 0.52-0.87x), but for 256 KiB writes in Bun, as the kernel copies loopback data anyway; on a real NIC it
    * tends to win from some tens of KiB, so measure there and set this.
    */
   zeroCopyAbove?: number;
