@@ -15,7 +15,13 @@ import { OpBase } from "./op.ts";
 const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
 
 /** Advice that changes the bytes of every page it touches, whole pages (the kernel rounds the length up). */
-const DISCARDING = new Set([MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, MADV_REMOVE, MADV_WIPEONFORK]);
+export const DISCARDING: ReadonlySet<number> = new Set([
+  MADV_DONTNEED,
+  MADV_DONTNEED_LOCKED,
+  MADV_FREE,
+  MADV_REMOVE,
+  MADV_WIPEONFORK,
+]);
 
 /**
  * Queues (but does not submit) a madvise(2) on the memory of `buffer`: tells

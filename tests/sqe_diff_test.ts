@@ -22,13 +22,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import fc from "fast-check";
-import {
-  MADV_DONTNEED,
-  MADV_DONTNEED_LOCKED,
-  MADV_FREE,
-  MADV_REMOVE,
-  MADV_WIPEONFORK,
-} from "../ring/constants.ts";
+import { DISCARDING } from "../ops/madvise.ts";
 import {
   Accept,
   AF_INET,
@@ -376,8 +370,7 @@ const CASES: Record<string, (r: Rand) => Case> = {
   madvise: (r) => {
     // Advice that discards contents takes whole pages only (the builder refuses a partial last page).
     const advice = r.int(26);
-    const discarding = [MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_WIPEONFORK, MADV_DONTNEED_LOCKED]
-      .includes(advice);
+    const discarding = DISCARDING.has(advice);
     const size = discarding ? (1 + r.int(2)) * n.pageSize : r.int(8192);
     const op = new Madvise(new Uint8Array(size), advice);
     return { op, c: () => `io_uring_prep_madvise(sqe, ${at(op.buffer, "void *")}, ${size}, ${advice});` };
