@@ -57,6 +57,7 @@ import {
   setupFlagBits,
   setupFlagNames,
 } from "./params.ts";
+import { SkipAccounting } from "./skip_accounting.ts";
 import { SqeWriter } from "./sqe.ts";
 import type { Op } from "../ops/op.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
@@ -269,6 +270,9 @@ export function cancelTarget(
   };
 }
 
+/** Memory of skip-flagged low-level ops whose ring closed before they were known to be done. */
+const HELD_AFTER_CLOSE = new Set<unknown>();
+
 /** The okErrno of a slot whose callback takes every result as it is, failures included. */
 const RAW_RESULT = -1;
 
@@ -381,6 +385,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
 
   // Low-level completions waiting to be read, as a growable ring of columns.
   #lowInflight = 0;
+  #skip: SkipAccounting | null = null; // made when the first IOSQE_CQE_SKIP_SUCCESS op is prepared
   #lowRefs = new Map<number, Op | SharedUserData>();
   #lowUserData = new Float64Array(64);
   #lowRes = new Int32Array(64);
@@ -554,7 +559,12 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     return this.#closing !== null;
   }
 
-  /** Operations submitted or queued whose last completion has not arrived. */
+  /**
+   * Operations submitted or queued whose last completion has not arrived. A low-level op flagged
+   * IOSQE_CQE_SKIP_SUCCESS is not counted, since it posts nothing when it succeeds; when it fails, its
+   * completion is delivered and, in an IOSQE_IO_LINK chain, the ops after it leave the count, as the kernel
+   * cancels them without a completion.
+   */
   get inflight(): number {
     return this.#promiseInflight + this.#lowInflight;
   }
@@ -731,6 +741,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   #submit(): number {
     const toSubmit = (this.#index[TAIL] - this.#index[KNOWN_HEAD]) >>> 0;
     if (toSubmit === 0 && !this.#backlog) return 0;
+    this.#skip?.endChain();
     Atomics.store(this.#sq, this.#sqTail, this.#index[TAIL]);
     if (this.#sqpoll) {
       if ((Atomics.load(this.#sq, this.#sqFlags) & IORING_SQ_NEED_WAKEUP) !== 0) {
@@ -770,8 +781,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     Atomics.store(this.#sq, this.#sqTail, head);
     for (let i = head; i !== tail; i = (i + 1) >>> 0) {
       this.#sqe.select(i & this.#sqMask);
-      const skip = (this.#sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) !== 0;
-      this.#dispatch(this.#sqe.userDataLo(), this.#sqe.userDataHi(), -errno, 0, 0, skip);
+      this.#dispatch(this.#sqe.userDataLo(), this.#sqe.userDataHi(), -errno, 0, 0, this.#sqe.sqeFlags());
     }
   }
 
@@ -832,14 +842,14 @@ export class IoRingCore implements Disposable, AsyncDisposable {
           // The common low-level case, inline: 16-byte CQE, no buffers held, not multishot.
           if (
             sink !== null && hi < INTERNAL && words === 4 && this.#lowRefs.size === 0 &&
-            (flags & IORING_CQE_F_MORE) === 0
+            (flags & IORING_CQE_F_MORE) === 0 && this.#skip === null
           ) {
             if (this.#lowInflight > 0) this.#lowInflight--;
             this.#lowDelivered++;
             sink(cq[w] + hi * TWO_32, res[w + 2], flags);
             continue;
           }
-          this.#dispatch(cq[w], hi, res[w + 2], flags, words === 8 ? w + 4 : 0, false);
+          this.#dispatch(cq[w], hi, res[w + 2], flags, words === 8 ? w + 4 : 0, -1);
         }
         this.#index[CQ_HEAD] = head;
         Atomics.store(cq, this.#cqHead, head);
@@ -854,7 +864,18 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     return count;
   }
 
-  #dispatch(lo: number, hi: number, res: number, flags: number, bigWord: number, skipped: boolean): void {
+  /**
+   * Delivers one completion. `withdrawnFlags` is -1 for a CQE; for an SQE the kernel never took (its batch
+   * was refused), it is that SQE's `IOSQE_*` flags.
+   */
+  #dispatch(
+    lo: number,
+    hi: number,
+    res: number,
+    flags: number,
+    bigWord: number,
+    withdrawnFlags: number,
+  ): void {
     if ((hi & INTERNAL) !== 0) {
       if (lo === INTERNAL_CANCEL_SLOT) return;
       if (this.#generation[lo] !== (hi & GENERATION_MASK) || this.#ops[lo] === undefined) return;
@@ -865,7 +886,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     }
     const userData = lo + hi * TWO_32;
     if ((flags & IORING_CQE_F_MORE) === 0) {
-      if (!skipped && this.#lowInflight > 0) this.#lowInflight--;
+      this.#countLowCompletion(userData, res, withdrawnFlags);
       this.#releaseRef(userData);
     }
     const big = bigWord !== 0
@@ -882,6 +903,19 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       return;
     }
     this.#pushLow(userData, res, flags, big);
+  }
+
+  /** Takes a low-level op's last completion off the in-flight count. */
+  #countLowCompletion(userData: number, res: number, withdrawnFlags: number): void {
+    let ended: number;
+    if (this.#skip !== null) {
+      ended = withdrawnFlags < 0
+        ? this.#skip.completed(userData, res)
+        : this.#skip.withdrawn(userData, withdrawnFlags);
+    } else {
+      ended = withdrawnFlags >= 0 && (withdrawnFlags & IOSQE_CQE_SKIP_SUCCESS) !== 0 ? 0 : 1;
+    }
+    this.#lowInflight = Math.max(0, this.#lowInflight - ended);
   }
 
   #settle(slot: number, res: number): void {
@@ -996,7 +1030,11 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * completions carry back; when the SQ is full, what is already queued is
    * submitted first to make room. The ring holds `op`, and so the memory it
    * points the kernel at, until its last completion. Throws if the ring is
-   * closed, or if this kernel's io_uring lacks the op's opcode.
+   * closed, or if this kernel's io_uring lacks the op's opcode. An op flagged IOSQE_CQE_SKIP_SUCCESS is not
+   * counted in {@link IoRingCore.inflight}, so `close()` and `completions({ stopWhenIdle })` do not wait for
+   * it, and the ring holds its memory until a completion with its `userData` arrives or, if none does, for
+   * the life of the process; give it a `userData` no other op in flight shares, or the ring cannot tell
+   * whose failure a completion is.
    * Matches `io_uring_get_sqe()` + `io_uring_prep_*()` + `io_uring_sqe_set_data64()` in liburing.
    *
    * @example
@@ -1034,7 +1072,11 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     op.prep(sqe);
     sqe.userData(userData >>> 0, hi);
     this.#index[TAIL]++;
-    if ((sqe.sqeFlags() & IOSQE_CQE_SKIP_SUCCESS) === 0) this.#lowInflight++;
+    const sqeFlags = sqe.sqeFlags();
+    const skip = (sqeFlags & IOSQE_CQE_SKIP_SUCCESS) !== 0;
+    if (skip && this.#skip === null) this.#skip = new SkipAccounting(this.#lowInflight);
+    if (this.#skip !== null) this.#skip.prepared(userData, sqeFlags, op.opcode === IORING_OP_LINK_TIMEOUT);
+    if (!skip) this.#lowInflight++;
     if (op.holdsMemory !== false) this.#holdRef(userData, op);
     if (!this.#scheduled) this.#schedule();
   }
@@ -1476,6 +1518,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * its resolve and reject are the caller's to fill in. A refused op gives its slot back and queues nothing.
    */
   #queue(op: Op, okErrno: number, sqeFlags: number): number {
+    this.#skip?.endChain();
     const slot = this.#claimSlot(op, okErrno);
     const sqe = this.#sqe.select(this.#index[TAIL] & this.#sqMask);
     try {
@@ -1668,6 +1711,9 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#iopollTimer !== undefined) clearTimeout(this.#iopollTimer);
+    // A skip-flagged op that succeeded said nothing, and one still running when the ring closed may write
+    // for a while after: its memory is kept for the life of the process.
+    if (this.#skip !== null) { for (const held of this.#lowRefs.values()) HELD_AFTER_CLOSE.add(held); }
     this.#lowRefs.clear();
     this.#unregisterRingFd();
     this.#unmap();
