@@ -71,6 +71,8 @@ export class Accept extends OpBase {
   readonly opcode: number = IORING_OP_ACCEPT;
   /** The Linux version this use of the op needs: 5.5, 5.15 with `direct`, 5.19 with `multishot`, 6.10 with `dontWait`/`pollFirst`. */
   readonly since: string;
+  /** True unless the accepted socket goes into a direct slot: the result is then a file descriptor. */
+  readonly resultIsFd: boolean;
   /** Where the kernel writes the peer's address (`struct sockaddr_storage`), or null; held until completion. */
   readonly peerAddress: Uint8Array | null;
   /** The address length word (`socklen_t`) the kernel reads and updates, or null; held until completion. */
@@ -100,6 +102,7 @@ export class Accept extends OpBase {
         `Cannot ${what}: a multishot accept into direct descriptors needs direct: "alloc": current value is ${options.direct}`,
       );
     }
+    this.resultIsFd = this.#fileIndex === 0;
     const flags = checkFlags(options.flags ?? 0, what);
     this.#flags = (this.#fileIndex === 0 ? flags | SOCK_CLOEXEC : flags & ~SOCK_CLOEXEC) >>> 0;
     this.#acceptFlags = (multishot ? IORING_ACCEPT_MULTISHOT : 0) |

@@ -38,6 +38,11 @@ export interface Op {
   readonly multishot?: boolean;
   /** False for operations that point the kernel at no memory (NOP, fsync, close): the ring then holds no reference. */
   readonly holdsMemory?: boolean;
+  /**
+   * True when a result >= 0 is a new file descriptor (accept, openat, socket, ... not into a direct slot): the
+   * ring closes one that no caller receives (a multishot accept's completion dropped after its loop broke).
+   */
+  readonly resultIsFd?: boolean;
   /** Writes the operation into the selected SQE (every field; user_data is set by the ring afterwards). */
   prep(sqe: SqeWriter): void;
 }

@@ -103,7 +103,13 @@ export interface CompletionsOptions {
 
 /** Options every promise operation takes. */
 export interface RunOptions {
-  /** Cancels the operation (ASYNC_CANCEL); the promise rejects with the signal's reason once the kernel lets go. */
+  /**
+   * Cancels the operation (ASYNC_CANCEL); the promise rejects with the signal's reason once the kernel lets
+   * go. An abort that comes after the kernel completed the operation (the cancel finds nothing) changes
+   * nothing: the promise settles with the operation's own result, as liburing reports it, so a write that
+   * happened resolves with its byte count and an accepted or opened fd reaches the caller (check
+   * `signal.aborted` to tell).
+   */
   signal?: AbortSignal;
   /** Cancels the operation if it has not completed in time (a linked IORING_OP_LINK_TIMEOUT); it then rejects with ETIMEDOUT. */
   timeout?: TimeSpec;
@@ -145,7 +151,8 @@ export interface MultishotOptions {
   /**
    * Called with each completion the loop will not see: those still queued when it breaks, and those the
    * kernel posts before the cancellation lands. With a buffer group, recycle their buffers here
-   * (`pool.recycle(pool.take(cqe.flags, cqe.res).bid)`), or the pool loses them.
+   * (`pool.recycle(pool.take(cqe.flags, cqe.res).bid)`), or the pool loses them. Without it, the new fds
+   * of an op whose results are fds (a multishot accept) are closed by the ring.
    */
   onDrop?: (cqe: MultishotCqe) => void;
 }
@@ -927,8 +934,9 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     this.#release(slot);
     if (extra !== undefined) {
       extra.signal?.removeEventListener("abort", extra.onAbort!);
-      // The kernel has let go of the op's memory now: an aborted op rejects with the signal's reason.
-      if (extra.aborted) return reject(extra.signal!.reason);
+      // The kernel has let go of the op's memory now. An op the cancel caught rejects with the signal's
+      // reason; one that completed first reports its own result (the write happened, the fd is the caller's).
+      if (extra.aborted && (res === -ECANCELED || res === -EINTR)) return reject(extra.signal!.reason);
       if (extra.timedOut && res === -ECANCELED) {
         return reject(
           new IoRingError(ETIMEDOUT, op.name, {
@@ -1270,9 +1278,14 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       controller.abort();
     };
     options.signal?.addEventListener("abort", stop, { once: true });
+    // A dropped completion's new fd would reach no one: without onDrop, the ring closes it.
+    const drop = options.onDrop ??
+      (op.resultIsFd === true
+        ? (cqe: MultishotCqe) => void (cqe.res >= 0 && this.#native.close(cqe.res))
+        : null);
     const push = (cqe: MultishotCqe) => {
       if (stopped) {
-        options.onDrop?.(cqe);
+        drop?.(cqe);
         return;
       }
       if (waiting !== null) {
@@ -1323,7 +1336,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       },
       return: () => {
         stop();
-        for (const cqe of queue.splice(0)) options.onDrop?.(cqe);
+        for (const cqe of queue.splice(0)) drop?.(cqe);
         if (waiting !== null) {
           const w = waiting;
           waiting = failing = null;
