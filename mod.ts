@@ -19,6 +19,7 @@
  * @module
  */
 export {
+  type CancelMatch,
   type CompletionCallback,
   type CompletionsOptions,
   type Cqe,

@@ -1,4 +1,8 @@
-import { IORING_OP_TIMEOUT, IORING_TIMEOUT_MULTISHOT } from "../ring/constants.ts";
+import {
+  IORING_OP_TIMEOUT,
+  IORING_TIMEOUT_IMMEDIATE_ARG,
+  IORING_TIMEOUT_MULTISHOT,
+} from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
 import { opBigWords } from "./_arena.ts";
 import { addressOf } from "./_memory.ts";
@@ -12,7 +16,10 @@ export type TimeSpec = number | { sec: number; nsec?: number };
 export interface TimeoutOptions {
   /** Also complete once this many other completions have been posted (0: time only). */
   count?: number;
-  /** `IORING_TIMEOUT_*` flags: ABS, BOOTTIME, REALTIME, ETIME_SUCCESS, MULTISHOT. */
+  /**
+   * `IORING_TIMEOUT_*` flags: ABS, BOOTTIME, REALTIME, ETIME_SUCCESS, MULTISHOT, and IMMEDIATE_ARG (7.1: the
+   * SQE carries the time in nanoseconds instead of a pointer to a timespec; older kernels refuse it with EINVAL).
+   */
   flags?: number;
 }
 
@@ -69,7 +76,7 @@ export class Timeout extends OpBase {
   readonly name: string = "timeout";
   /** IORING_OP_TIMEOUT. */
   readonly opcode: number = IORING_OP_TIMEOUT;
-  /** The Linux version this use of the op needs: 5.4, or 6.4 with IORING_TIMEOUT_MULTISHOT. */
+  /** The Linux version this use of the op needs: 5.4, 6.4 with IORING_TIMEOUT_MULTISHOT, 7.1 with IORING_TIMEOUT_IMMEDIATE_ARG. */
   readonly since: string;
   /** The `struct __kernel_timespec` the kernel reads; held until completion. */
   readonly timespec: BigInt64Array;
@@ -89,8 +96,17 @@ export class Timeout extends OpBase {
     this.#count = checkU32(options.count ?? 0, "timeout", "count");
     this.#flags = checkFlags(options.flags ?? 0, "timeout");
     this.multishot = (this.#flags & IORING_TIMEOUT_MULTISHOT) !== 0;
-    this.since = this.multishot ? "6.4" : "5.4";
-    this.#address = addressOf(this.timespec);
+    const immediate = (this.#flags & IORING_TIMEOUT_IMMEDIATE_ARG) !== 0;
+    this.since = immediate ? "7.1" : this.multishot ? "6.4" : "5.4";
+    // IMMEDIATE_ARG: addr is the time itself, in nanoseconds.
+    if (immediate && Number(this.timespec[0]) * 1e9 + Number(this.timespec[1]) > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(
+        "Cannot timeout: with IORING_TIMEOUT_IMMEDIATE_ARG the time must be below 2^53 ns (about 104 days)",
+      );
+    }
+    this.#address = immediate
+      ? Number(this.timespec[0]) * 1e9 + Number(this.timespec[1])
+      : addressOf(this.timespec);
   }
 
   /** Writes the SQE's fields. */

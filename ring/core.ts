@@ -25,12 +25,14 @@ import {
   IORING_OFF_SQES,
   IORING_OP_ASYNC_CANCEL,
   IORING_OP_LINK_TIMEOUT,
+  IORING_OP_MSG_RING,
   IORING_OP_TIMEOUT,
   IORING_REGISTER_ENABLE_RINGS,
   IORING_REGISTER_EVENTFD,
   IORING_REGISTER_EVENTFD_ASYNC,
   IORING_REGISTER_PROBE,
   IORING_REGISTER_RING_FDS,
+  IORING_REGISTER_SEND_MSG_RING,
   IORING_SETUP_CQE32,
   IORING_SETUP_DEFER_TASKRUN,
   IORING_SETUP_IOPOLL,
@@ -297,8 +299,14 @@ function callBack(callback: (res: number, flags: number) => void, res: number, f
   }
 }
 
-function closedError(op: string): IoRingError {
-  return new IoRingError(EBADF, op, {}, { cause: "the ring is closed" });
+/** What a call on a closed ring throws: EBADF, saying the ring is closed, with the op's fd or path. */
+function closedError(op: string | Op | undefined, fallback = "run"): IoRingError {
+  if (typeof op === "string") return new IoRingError(EBADF, op, { detail: "the ring is closed" });
+  const name = typeof op?.name === "string" ? op.name : fallback;
+  const target = op !== null && typeof op === "object" && op.target !== null && typeof op.target === "object"
+    ? op.target
+    : {};
+  return new IoRingError(EBADF, name, { ...target, detail: "the ring is closed" });
 }
 
 /** Refuses what is not an op builder before any of it is written into an SQE. */
@@ -350,12 +358,14 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   readonly #sqHead: number;
   readonly #sqTail: number;
   readonly #sqFlags: number;
+  readonly #sqDropped: number;
   readonly #sqMask: number;
   readonly #cq: Uint32Array;
   readonly #cqI32: Int32Array;
   readonly #cqHead: number;
   readonly #cqTail: number;
   readonly #cqFlags: number;
+  readonly #cqOverflow: number;
   #userEventfd = -1; // the caller's eventfd, registered in place of the waiter's
   readonly #cqMask: number;
   readonly #cqes: number;
@@ -444,6 +454,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       this.#sqHead = sqOff(SQRING_OFFSETS.head) >>> 2;
       this.#sqTail = sqOff(SQRING_OFFSETS.tail) >>> 2;
       this.#sqFlags = sqOff(SQRING_OFFSETS.flags) >>> 2;
+      this.#sqDropped = sqOff(SQRING_OFFSETS.dropped) >>> 2;
       this.#sqMask = this.#sq[sqOff(SQRING_OFFSETS.ringMask) >>> 2];
       if (!noSqArray) {
         // SQEs are used in ring order, so the index array is the identity, written once.
@@ -456,6 +467,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       this.#cqHead = cqOff(CQRING_OFFSETS.head) >>> 2;
       this.#cqTail = cqOff(CQRING_OFFSETS.tail) >>> 2;
       this.#cqFlags = cqOff(CQRING_OFFSETS.flags) >>> 2;
+      this.#cqOverflow = cqOff(CQRING_OFFSETS.overflow) >>> 2;
       this.#cqMask = this.#cq[cqOff(CQRING_OFFSETS.ringMask) >>> 2];
       this.#cqes = cqOff(CQRING_OFFSETS.cqes) >>> 2;
       this.#cqeWords = cqeSize >>> 2;
@@ -633,6 +645,72 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     this.register(IORING_REGISTER_EVENTFD, "IORING_REGISTER_EVENTFD", new Int32Array([this.#notifier.fd]), 1);
     this.#userEventfd = -1;
     this.#schedule();
+  }
+
+  /**
+   * Whether a registered eventfd is signalled: false while IORING_CQ_EVENTFD_DISABLED is set in the CQ
+   * ring's flags (see {@link IoRingCore.setEventfdEnabled}). Matches `io_uring_cq_eventfd_enabled()`.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(ring.eventfdEnabled); // true
+   * ```
+   */
+  get eventfdEnabled(): boolean {
+    if (this.#closed) throw closedError("eventfdEnabled");
+    return (Atomics.load(this.#cq, this.#cqFlags) & IORING_CQ_EVENTFD_DISABLED) === 0;
+  }
+
+  /**
+   * Completions the kernel had to drop because the CQ was full, as the CQ ring's `overflow` counter has it
+   * (with IORING_FEAT_NODROP, 5.5, the kernel keeps them instead, and this stays 0 unless it ran out of
+   * memory). Matches `*ring->cq.koverflow` in liburing.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(ring.cqOverflow); // 0
+   * ```
+   */
+  get cqOverflow(): number {
+    if (this.#closed) throw closedError("cqOverflow");
+    return Atomics.load(this.#cq, this.#cqOverflow);
+  }
+
+  /**
+   * SQEs the kernel dropped as invalid (an index outside the SQ in the SQ array), as the SQ ring's `dropped`
+   * counter has it. Matches `*ring->sq.kdropped` in liburing.
+   *
+   * @example
+   * ```ts
+   * import { IoRing } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log(ring.sqDropped); // 0
+   * ```
+   */
+  get sqDropped(): number {
+    if (this.#closed) throw closedError("sqDropped");
+    return Atomics.load(this.#sq, this.#sqDropped);
+  }
+
+  /**
+   * The SQ ring's `IORING_SQ_*` flags as the kernel last set them: NEED_WAKEUP (the SQPOLL thread sleeps),
+   * CQ_OVERFLOW (completions wait in the kernel for room in the CQ), TASKRUN (completion work waits for an
+   * io_uring_enter). Matches `*ring->sq.kflags` in liburing.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, IORING_SQ_CQ_OVERFLOW } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * console.log((ring.sqFlags & IORING_SQ_CQ_OVERFLOW) !== 0); // false
+   * ```
+   */
+  get sqFlags(): number {
+    if (this.#closed) throw closedError("sqFlags");
+    return Atomics.load(this.#sq, this.#sqFlags);
   }
 
   /**
@@ -1058,7 +1136,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```
    */
   prepare(op: Op, userData: number): void {
-    if (this.#closing !== null) throw closedError(op?.name ?? "prepare");
+    if (this.#closing !== null) throw closedError(op, "prepare");
     checkOp(op, "prepare");
     this.#checkSupported(op);
     let hi = 0;
@@ -1402,7 +1480,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
    * ```
    */
   start(op: Op, onResult: (res: number) => void): void {
-    if (this.#closing !== null) throw closedError(op?.name ?? "start");
+    if (this.#closing !== null) throw closedError(op, "start");
     checkOp(op, "start");
     if (typeof onResult !== "function") {
       throw new TypeError(
@@ -1445,7 +1523,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
   }
 
   #start(op: Op, okErrno: number, options?: RunOptions, sqeFlags = 0, stream?: StreamSink): Promise<number> {
-    if (this.#closing !== null) return Promise.reject(closedError(op?.name ?? "run"));
+    if (this.#closing !== null) return Promise.reject(closedError(op));
     const signal = options?.signal;
     const timeout = options?.timeout;
     try {
@@ -1614,6 +1692,37 @@ export class IoRingCore implements Disposable, AsyncDisposable {
     throw new IoRingError(EOPNOTSUPP, op.name, {
       detail: `${opcodeName(op.opcode)} needs Linux ${op.since} or later; this kernel's io_uring lacks it`,
     });
+  }
+
+  /**
+   * Posts a message CQE on another ring without a ring of one's own (IORING_REGISTER_SEND_MSG_RING on fd -1,
+   * 6.13): `op` is a {@link MsgRing} data message; the target ring gets its CQE before this returns, and no
+   * completion is posted anywhere else. Returns the kernel's result (0). Matches
+   * `io_uring_register_sync_msg()` in liburing.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, MsgRing } from "@ioring/ioring";
+   * using target = new IoRing();
+   * IoRing.registerSyncMsg(new MsgRing(target.fd, 42, 7));
+   * target.forEachCompletion((userData, res) => console.log(userData, res)); // 42 7
+   * ```
+   */
+  static registerSyncMsg(op: Op): number {
+    if ("error" in loaded) throw loaded.error;
+    checkOp(op, "send a message with IORING_REGISTER_SEND_MSG_RING");
+    if (op.opcode !== IORING_OP_MSG_RING) {
+      throw new TypeError(
+        `Cannot send a message with IORING_REGISTER_SEND_MSG_RING: op must be a MsgRing data message: current value is ${op.name}`,
+      );
+    }
+    const sqe = new SqeWriter(new ArrayBuffer(64), 64).select(0);
+    op.prep(sqe);
+    const ret = loaded.native.register(0xffffffff, IORING_REGISTER_SEND_MSG_RING, sqe.u8, 1);
+    if (ret < 0) {
+      throw new IoRingError(-ret, "io_uring_register", { detail: "IORING_REGISTER_SEND_MSG_RING" });
+    }
+    return ret;
   }
 
   // ---- lifecycle ---------------------------------------------------------------

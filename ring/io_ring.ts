@@ -7,11 +7,18 @@ import { Close } from "../ops/close.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { addressOf, type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
-import { checkU16, checkU32, describe } from "../ops/_checks.ts";
+import { checkInt, checkU16, checkU32, describe } from "../ops/_checks.ts";
 import {
+  IORING_ASYNC_CANCEL_ALL,
+  IORING_ASYNC_CANCEL_ANY,
+  IORING_ASYNC_CANCEL_FD,
+  IORING_ASYNC_CANCEL_OP,
+  IORING_ASYNC_CANCEL_USERDATA,
+  IORING_REGISTER_BUFFERS,
   IORING_REGISTER_BUFFERS2,
   IORING_REGISTER_BUFFERS_UPDATE,
   IORING_REGISTER_FILE_ALLOC_RANGE,
+  IORING_REGISTER_FILES,
   IORING_REGISTER_FILES2,
   IORING_REGISTER_FILES_UPDATE2,
   IORING_REGISTER_IOWQ_AFF,
@@ -127,6 +134,76 @@ export interface Restrictions {
   sqeFlagsAllowed?: number;
   /** IOSQE_* flags every SQE must carry. */
   sqeFlagsRequired?: number;
+}
+
+/**
+ * What {@link IoRing.cancelSync} cancels, in the terms of liburing's `io_uring_sync_cancel_reg`: every criterion
+ * given must match.
+ */
+export interface CancelMatch {
+  /** The `userData` a low-level op was prepared with (IORING_ASYNC_CANCEL_USERDATA when combined). */
+  userData?: number;
+  /** Ops on this file descriptor or registered file (IORING_ASYNC_CANCEL_FD, FD_FIXED). */
+  fd?: number | FixedFile;
+  /** Ops of this `IORING_OP_*` code (IORING_ASYNC_CANCEL_OP, 6.6). */
+  opcode?: number;
+  /** Any op (IORING_ASYNC_CANCEL_ANY); the other criteria must then be absent. */
+  any?: boolean;
+  /** Every match rather than the first (IORING_ASYNC_CANCEL_ALL). */
+  all?: boolean;
+}
+
+/** The `io_uring_sync_cancel_reg` fields of a cancelSync target. */
+function syncCancelTarget(
+  target: number | FixedFile | "all" | CancelMatch,
+): { fd: number; flags: number; userData: number; opcode: number } {
+  if (typeof target === "number" || target === "all" || target instanceof FixedFile) {
+    return { ...cancelTarget(target, true), userData: 0, opcode: 0 };
+  }
+  const what = "cancel synchronously";
+  if (target === null || typeof target !== "object") {
+    throw new TypeError(
+      `Cannot ${what}: target must be an fd, a FixedFile, "all" or { userData, fd, opcode, any, all }: current value is ${
+        describe(target)
+      }`,
+    );
+  }
+  let flags = target.all === true ? IORING_ASYNC_CANCEL_ALL : 0;
+  let fd = -1;
+  if (target.fd !== undefined) {
+    const byFd = cancelTarget(target.fd, false);
+    fd = byFd.fd;
+    flags |= byFd.flags & ~IORING_ASYNC_CANCEL_ALL;
+  }
+  let opcode = 0;
+  if (target.opcode !== undefined) {
+    opcode = checkInt(target.opcode, what, "opcode", 0, 255, "an IORING_OP_* code from 0 to 255");
+    flags |= IORING_ASYNC_CANCEL_OP;
+  }
+  let userData = 0;
+  if (target.userData !== undefined) {
+    if (!Number.isSafeInteger(target.userData) || target.userData < 0) {
+      throw new RangeError(
+        `Cannot ${what}: userData must be an integer from 0 to 2^53-1: current value is ${
+          describe(target.userData)
+        }`,
+      );
+    }
+    userData = target.userData;
+    // Alone, user data is the classic key (no flag, 5.19); beside fd or opcode it must be asked for (6.6).
+    if ((flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)) !== 0) {
+      flags |= IORING_ASYNC_CANCEL_USERDATA;
+    }
+  }
+  if (target.any === true) {
+    if (target.fd !== undefined || target.opcode !== undefined || target.userData !== undefined) {
+      throw new TypeError(`Cannot ${what}: any matches every op: give it without userData, fd or opcode`);
+    }
+    flags |= IORING_ASYNC_CANCEL_ANY;
+  } else if (target.fd === undefined && target.opcode === undefined && target.userData === undefined) {
+    throw new TypeError(`Cannot ${what}: give userData, fd, opcode or any: current value is {}`);
+  }
+  return { fd, flags, userData, opcode };
 }
 
 function setU64(words: Uint32Array, index: number, value: number): void {
@@ -982,6 +1059,7 @@ export class IoRing extends IoRingCore {
     flags: number,
     data: ArrayBufferView | null,
     tags?: readonly number[],
+    legacy?: { opcode: number; name: string },
   ): void {
     const arg = new Uint32Array(RSRC_REGISTER.size / 4);
     arg[RSRC_REGISTER.nr / 4] = count;
@@ -989,7 +1067,15 @@ export class IoRing extends IoRingCore {
     setU64(arg, RSRC_REGISTER.data / 4, data === null ? 0 : addressOf(data));
     const tagWords = encodeTags(tags, count, name);
     setU64(arg, RSRC_REGISTER.tags / 4, tagWords === null ? 0 : addressOf(tagWords));
-    this.register(opcode, name, arg, RSRC_REGISTER.size);
+    try {
+      this.register(opcode, name, arg, RSRC_REGISTER.size);
+    } catch (error) {
+      // A ring restricted in liburing's terms allows IORING_REGISTER_FILES/BUFFERS, not their "2" forms:
+      // the plain form does the same registration when there are no tags and no sparse table.
+      if (!(error instanceof IoRingError) || error.code !== "EACCES" || legacy === undefined) throw error;
+      if (tagWords !== null || flags !== 0 || data === null) throw error;
+      this.register(legacy.opcode, legacy.name, data, count);
+    }
   }
 
   #rsrcUpdate(
@@ -1011,7 +1097,8 @@ export class IoRing extends IoRingCore {
   }
 
   /**
-   * Registers files with the ring (IORING_REGISTER_FILES2, 5.13): ops given the returned
+   * Registers files with the ring (IORING_REGISTER_FILES2, 5.13; on a ring whose restrictions allow only
+   * IORING_REGISTER_FILES, as liburing's `io_uring_register_files` needs, that one, without tags): ops given the returned
    * {@link FixedFile}s skip the per-op fd lookup. -1 leaves a slot empty. With `tags`, the ring posts a
    * completion with `userData` = the slot's tag when the kernel lets go of that file (a later
    * update or unregister); read it from `completions()`. Throws {@link IoRingError} if the kernel refuses.
@@ -1035,6 +1122,7 @@ export class IoRing extends IoRingCore {
       0,
       table,
       options.tags,
+      { opcode: IORING_REGISTER_FILES, name: "IORING_REGISTER_FILES" },
     );
     return Array.from(table, (_, i) => new FixedFile(i));
   }
@@ -1130,7 +1218,8 @@ export class IoRing extends IoRingCore {
   }
 
   /**
-   * Registers (pins) buffers with the ring (IORING_REGISTER_BUFFERS2, 5.13): READ_FIXED/WRITE_FIXED and the
+   * Registers (pins) buffers with the ring (IORING_REGISTER_BUFFERS2, 5.13; IORING_REGISTER_BUFFERS on a ring
+   * whose restrictions allow only that one, without tags): READ_FIXED/WRITE_FIXED and the
    * fixed-buffer sends name them by index (their position here) and skip per-op page pinning. The ring
    * keeps them referenced until {@link IoRing.unregisterBuffers}. Pinned memory counts against
    * RLIMIT_MEMLOCK on older kernels; the error says so.
@@ -1155,6 +1244,7 @@ export class IoRing extends IoRingCore {
       0,
       iovecs,
       options.tags,
+      { opcode: IORING_REGISTER_BUFFERS, name: "IORING_REGISTER_BUFFERS" },
     );
     this.#fixedBuffers = views;
   }
@@ -1322,7 +1412,10 @@ export class IoRing extends IoRingCore {
    * Restricts what this ring may do (IORING_REGISTER_RESTRICTIONS, 5.10), a sandbox for code that gets the
    * ring: which register opcodes, which SQE opcodes, which IOSQE flags are allowed, and which are
    * required. Only a ring created with `rDisabled` takes restrictions, once; `ring.enable()` then starts
-   * it. A refused op completes with EACCES. Unregistering the ring's own registered fd stays allowed so
+   * it. A refused op completes with EACCES. Register opcodes are the kernel's: `registerFiles()` and
+   * `registerBuffers()` use IORING_REGISTER_FILES2/BUFFERS2 and fall back to IORING_REGISTER_FILES/BUFFERS
+   * (allowed as liburing users write it) when the ring refuses those and no tags are given; sparse tables
+   * and tags need the "2" forms allowed. Unregistering the ring's own registered fd stays allowed so
    * that `close()` can let go of the ring.
    *
    * @example
@@ -1376,29 +1469,42 @@ export class IoRing extends IoRingCore {
   }
 
   /**
-   * Cancels every operation in flight on `fd` (or, with "all", on the ring) and blocks this thread until
-   * they are cancelled or `timeout` passes (IORING_REGISTER_SYNC_CANCEL, 6.0). Unlike
-   * {@link IoRingCore.cancelFd}, it has finished when it returns; each op still settles on its own. Returns
-   * how many were cancelled. Throws ETIME if the ops did not let go in time.
+   * Cancels operations in flight and blocks this thread until they are cancelled or `timeout` passes
+   * (IORING_REGISTER_SYNC_CANCEL, 6.0). `target` is a file descriptor or {@link FixedFile} (every op on it),
+   * "all" (every op on the ring), or a {@link CancelMatch} in liburing's terms: by `userData` (a low-level
+   * op's), `fd`, `opcode` (6.6), or `any`, all criteria given having to match, the first match only unless
+   * `all` is set, as `io_uring_register_sync_cancel()` does. Unlike {@link IoRingCore.cancelFd}, it has
+   * finished when it returns; each op still settles on its own. Returns how many were cancelled (0 when
+   * none matched). Throws ETIME if the ops did not let go in time.
    *
-   * @example
-   * ```ts ignore
-   * ring.cancelSync(socket, { timeout: 100 });
+   * @example Cancelling a low-level read by its user data
+   * ```ts
+   * import { IoRing, Read } from "@ioring/ioring";
+   * using ring = new IoRing();
+   * const [r, w] = await ring.pipe();
+   * ring.prepare(new Read(r, new Uint8Array(8)), 42);
+   * ring.submit();
+   * console.log(ring.cancelSync({ userData: 42 }, { timeout: 1000 })); // 1
    * ```
    */
-  cancelSync(target: number | FixedFile | "all", options: { timeout?: TimeSpec } = {}): number {
+  cancelSync(target: number | FixedFile | "all" | CancelMatch, options: { timeout?: TimeSpec } = {}): number {
     const arg = new Uint8Array(SYNC_CANCEL_REG.size);
     const view = new DataView(arg.buffer);
-    const { fd, flags } = cancelTarget(target, true);
+    const { fd, flags, userData, opcode } = syncCancelTarget(target);
+    view.setUint32(SYNC_CANCEL_REG.addr, userData >>> 0, true);
+    view.setUint32(SYNC_CANCEL_REG.addr + 4, Math.floor(userData / TWO_32), true);
     view.setInt32(SYNC_CANCEL_REG.fd, fd, true);
     view.setUint32(SYNC_CANCEL_REG.flags, flags, true);
+    view.setUint8(SYNC_CANCEL_REG.opcode, opcode);
     const timespec = options.timeout === undefined
       ? new BigInt64Array([-1n, -1n])
       : encodeTimespec(options.timeout, "cancel");
     view.setBigInt64(SYNC_CANCEL_REG.timeout, timespec[0], true);
     view.setBigInt64(SYNC_CANCEL_REG.timeout + 8, timespec[1], true);
     try {
-      return this.register(IORING_REGISTER_SYNC_CANCEL, "IORING_REGISTER_SYNC_CANCEL", arg, 1);
+      const ret = this.register(IORING_REGISTER_SYNC_CANCEL, "IORING_REGISTER_SYNC_CANCEL", arg, 1);
+      // Without IORING_ASYNC_CANCEL_ALL the kernel says 0 for the one op it cancelled.
+      return (flags & IORING_ASYNC_CANCEL_ALL) === 0 ? 1 : ret;
     } catch (error) {
       if (error instanceof IoRingError && error.code === "ENOENT") return 0;
       throw error;

@@ -220,7 +220,7 @@ export const FILE_INDEX_RANGE = { size: 16, off: 0, len: 4, resv: 8 } as const;
 export const RESTRICTION = { size: 16, opcode: 0, arg: 2, resv: 3, resv2: 4 } as const;
 
 /** `struct io_uring_sync_cancel_reg` (IORING_REGISTER_SYNC_CANCEL): what to cancel and how long to wait. */
-export const SYNC_CANCEL_REG = { size: 64, addr: 0, fd: 8, flags: 12, timeout: 16 } as const;
+export const SYNC_CANCEL_REG = { size: 64, addr: 0, fd: 8, flags: 12, timeout: 16, opcode: 32 } as const;
 
 /** `struct io_uring_buf` (16 bytes): one entry of a buffer ring. Entry 0's `resv` is the ring's tail. */
 export const BUF = { size: 16, addr: 0, len: 8, bid: 12, resv: 14 } as const;
