@@ -69,6 +69,7 @@ import { checkInt, describe } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
 import {
   EAGAIN,
+  EALREADY,
   EBADF,
   EBUSY,
   ECANCELED,
@@ -1015,7 +1016,7 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       // The kernel has let go of the op's memory now. An op the cancel caught rejects with the signal's
       // reason; one that completed first reports its own result (the write happened, the fd is the caller's).
       if (extra.aborted && (res === -ECANCELED || res === -EINTR)) return reject(extra.signal!.reason);
-      if (extra.timedOut && res === -ECANCELED) {
+      if (extra.timedOut && (res === -ECANCELED || res === -EINTR)) {
         return reject(
           new IoRingError(ETIMEDOUT, op.name, {
             ...op.target,
@@ -1039,7 +1040,8 @@ export class IoRingCore implements Disposable, AsyncDisposable {
       const op = this.#extra[target];
       if (op === undefined) return;
       op.timeoutDone = true;
-      op.timedOut = res === -ETIME;
+      // -EALREADY: it fired while the op ran where a cancel cannot stop it at once (io-wq, interrupted).
+      op.timedOut = res === -ETIME || res === -EALREADY;
       if (op.pendingRes !== undefined) this.#settle(target, op.pendingRes);
       return;
     }

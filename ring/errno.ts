@@ -185,6 +185,7 @@ export const EOPNOTSUPP = 95;
 export const ENOBUFS = 105;
 export const ENOTCONN = 107;
 export const ETIMEDOUT = 110;
+export const EALREADY = 114;
 export const ECONNREFUSED = 111;
 export const ECANCELED = 125;
 
