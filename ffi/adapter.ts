@@ -36,4 +36,10 @@ export interface RuntimeAdapter {
   readI32(address: number): number;
   /** Creates a waiter on `fd`, using `libcPath`'s `poll` off the JavaScript thread. */
   createWaiter(libcPath: string, fd: number, onReadable: () => void): ReadableWaiter;
+  /**
+   * Whether the process may read an environment variable (`"env"`) or a file (`"read"`) without asking: true
+   * where the runtime has no permissions (Bun), Deno's permission state otherwise. Asking would prompt in a
+   * terminal, or throw.
+   */
+  allowed(kind: "env" | "read", target: string): boolean;
 }

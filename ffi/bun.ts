@@ -120,4 +120,5 @@ export const adapter: RuntimeAdapter = {
   arrayBufferAt: (address, length) => ffi.toArrayBuffer(address, 0, length),
   readI32: (address) => ffi.read.i32(address, 0),
   createWaiter,
+  allowed: () => true, // Bun has no permissions
 };

@@ -1,11 +1,48 @@
 /**
- * The Deno side of the FFI line: `Deno.dlopen` and `Deno.UnsafePointer*`.
+ * The Deno side of the FFI line: `Deno.dlopen`, `Deno.UnsafePointer*` and
+ * `Deno.permissions`.
+ *
+ * `ffi/native.ts` imports this file with a literal specifier, so that Deno
+ * loads it with the module graph and a local import needs no `--allow-read`;
+ * `tsc` with bun-types then checks it too, which is why the part of the
+ * `Deno` namespace it uses is declared here rather than taken from Deno's
+ * global types.
  *
  * @module
  */
 import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
 import type { NativeType, SymbolTable } from "./symbols.ts";
 import { LIBC_SYMBOLS, WAITER_SYMBOLS } from "./symbols.ts";
+
+/** Deno's FFI types that the neutral ones map to (a subset of `Deno.NativeResultType`). */
+type DenoNativeType = "i32" | "u32" | "i64" | "u64" | "buffer" | "void";
+
+/** An opaque pointer (`Deno.PointerObject`). */
+type PointerObject = object;
+
+/** The part of the `Deno` namespace this adapter uses, with the signatures of Deno 2. */
+interface DenoApi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: DenoNativeType[]; result: DenoNativeType; nonblocking: boolean }>,
+  ): { symbols: Record<string, unknown>; close(): void };
+  UnsafePointer: {
+    of(value: ArrayBufferView): PointerObject | null;
+    value(value: PointerObject | null): bigint | number;
+    create(value: bigint): PointerObject | null;
+  };
+  UnsafePointerView: {
+    new (pointer: PointerObject): { getInt32(offset?: number): number };
+    getArrayBuffer(pointer: PointerObject, byteLength: number): ArrayBuffer;
+  };
+  permissions: {
+    querySync(
+      descriptor: { name: "env"; variable: string } | { name: "read"; path: string },
+    ): { state: "granted" | "denied" | "prompt" };
+  };
+}
+
+const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
 const DENO_TYPE = {
   i32: "i32",
@@ -14,13 +51,14 @@ const DENO_TYPE = {
   u64: "u64",
   buffer: "buffer",
   void: "void",
-} as const satisfies Record<NativeType, Deno.NativeType | "void">;
+} as const satisfies Record<NativeType, DenoNativeType>;
 
 function open<S extends SymbolTable>(path: string, symbols: S): OpenedLibrary<S> {
-  const spec: Record<string, Deno.ForeignFunction> = {};
+  const spec: Record<string, { parameters: DenoNativeType[]; result: DenoNativeType; nonblocking: boolean }> =
+    {};
   for (const [name, s] of Object.entries(symbols)) {
     spec[name] = {
-      parameters: s.parameters.map((t) => DENO_TYPE[t] as Deno.NativeType),
+      parameters: s.parameters.map((t) => DENO_TYPE[t]),
       result: DENO_TYPE[s.result],
       nonblocking: s.nonblocking ?? false,
     };
@@ -53,7 +91,7 @@ function addressOf(view: ArrayBufferView): number {
   return base + view.byteOffset;
 }
 
-function pointerAt(address: number): Deno.PointerObject {
+function pointerAt(address: number): PointerObject {
   const pointer = Deno.UnsafePointer.create(BigInt(address));
   if (pointer === null) throw new RangeError("Cannot read native memory: the address is null");
   return pointer;
@@ -102,6 +140,17 @@ function createWaiter(libcPath: string, fd: number, onReadable: () => void): Rea
   };
 }
 
+/**
+ * Whether Deno has granted the permission already: a query, never a request, so that no prompt appears in a
+ * terminal and nothing throws without it.
+ */
+function allowed(kind: "env" | "read", target: string): boolean {
+  const descriptor = kind === "env"
+    ? { name: "env" as const, variable: target }
+    : { name: "read" as const, path: target };
+  return Deno.permissions.querySync(descriptor).state === "granted";
+}
+
 /** The Deno runtime adapter. */
 export const adapter: RuntimeAdapter = {
   runtime: "deno",
@@ -110,4 +159,5 @@ export const adapter: RuntimeAdapter = {
   arrayBufferAt,
   readI32,
   createWaiter,
+  allowed,
 };

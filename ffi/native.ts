@@ -5,7 +5,14 @@
  * `-errno` on failure, never throwing.
  *
  * `IORING_NATIVE=liburing|libc` forces one path; `IORING_LIBURING` names the
- * liburing file to open instead of `liburing.so.2`.
+ * liburing file to open instead of `liburing.so.2` (a file that cannot be
+ * loaded is an error naming it, never a silent fall back to libc).
+ *
+ * In Deno, `--allow-ffi` is the one permission needed: the runtime adapter is
+ * imported with a literal specifier (no `--allow-read`), and the variables
+ * and `/proc` files are read only where Deno has granted that already (no
+ * prompt). A variable that is set but may not be read is an error saying
+ * which `--allow-env` to add, rather than being ignored.
  *
  * @module
  */
@@ -100,12 +107,66 @@ const PROT_WRITE = 0x2;
 const MAP_SHARED = 0x01;
 const MAP_POPULATE = 0x08000;
 
-function env(name: string): string | undefined {
-  try {
-    return process.env[name];
-  } catch {
-    return undefined; // Deno without --allow-env
+/** The environment variables the loader reads. */
+const SETTINGS = ["IORING_NATIVE", "IORING_LIBURING"] as const;
+type Setting = typeof SETTINGS[number];
+
+/**
+ * The loader's environment variables; "" counts as unset. Where Deno may not read one, libc's getenv() tells
+ * whether it is set at all: unset, it is simply absent; set, the caller meant it, and ignoring it would run
+ * the ring on a path other than the one asked for, so that is an error naming the flag to add.
+ */
+function settings(
+  adapter: RuntimeAdapter,
+  libc: OpenedLibrary<typeof LIBC_SYMBOLS>,
+): Record<Setting, string | undefined> {
+  const values: Record<Setting, string | undefined> = {
+    IORING_NATIVE: undefined,
+    IORING_LIBURING: undefined,
+  };
+  const unreadable: Setting[] = [];
+  for (const name of SETTINGS) {
+    if (adapter.allowed("env", name)) {
+      values[name] = process.env[name] || undefined;
+    } else if (isSet(adapter, libc, name)) {
+      unreadable.push(name);
+    }
   }
+  if (unreadable.length > 0) {
+    const [these, are] = unreadable.length === 1 ? [unreadable[0], "is"] : [unreadable.join(" and "), "are"];
+    throw new Error(
+      `Cannot load io_uring: ${these} ${are} set, but Deno may not read ${
+        unreadable.length === 1 ? "it" : "them"
+      }: run with --allow-env=${SETTINGS.join(",")} (or unset ${these})`,
+    );
+  }
+  return values;
+}
+
+/** Whether `name` is set and not empty, asked of libc (no runtime permission is involved). */
+function isSet(adapter: RuntimeAdapter, libc: OpenedLibrary<typeof LIBC_SYMBOLS>, name: string): boolean {
+  const address = libc.symbols.getenv(new TextEncoder().encode(name + "\0"));
+  return address !== 0 && new Uint8Array(adapter.arrayBufferAt(address, 1))[0] !== 0;
+}
+
+/** `/proc` files read only to explain a failure; false once one could not be read for want of permission. */
+let procReadable = true;
+
+function readProc(adapter: RuntimeAdapter, path: string): string | null {
+  if (!adapter.allowed("read", path)) {
+    procReadable = false;
+    return null;
+  }
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null; // older kernels have no io_uring_disabled
+  }
+}
+
+/** What to add where a reason could not be told because Deno may not read `/proc`. */
+function procHint(): string {
+  return procReadable ? "" : " (run with --allow-read=/proc to tell which)";
 }
 
 function reason(error: unknown): string {
@@ -113,10 +174,10 @@ function reason(error: unknown): string {
 }
 
 async function loadAdapter(): Promise<RuntimeAdapter> {
-  // Computed specifiers: each runtime loads only its own adapter, and neither
-  // type checker follows the other's.
-  const module = "Bun" in globalThis ? "./bun.ts" : "./deno.ts";
-  return (await import(module)).adapter;
+  // Literal specifiers: Deno loads both files with the module graph, so a local import needs no
+  // --allow-read, and each runtime runs only its own adapter. bun.ts imports `bun:ffi` by a computed
+  // specifier, which keeps `deno check` from resolving it.
+  return "Bun" in globalThis ? (await import("./bun.ts")).adapter : (await import("./deno.ts")).adapter;
 }
 
 function createNative(
@@ -193,28 +254,22 @@ function trySetup(native: Native): number {
 }
 
 /** True when a seccomp filter is installed on this process ("Seccomp: 2" in /proc/self/status). */
-function seccompFiltered(): boolean {
-  try {
-    return /^Seccomp:\s*2\s*$/m.test(readFileSync("/proc/self/status", "utf8"));
-  } catch {
-    return false;
-  }
+function seccompFiltered(adapter: RuntimeAdapter): boolean {
+  return /^Seccomp:\s*2\s*$/m.test(readProc(adapter, "/proc/self/status") ?? "");
 }
 
 const ALLOW_IO_URING = "allow io_uring_setup, io_uring_enter and io_uring_register in the profile " +
   "(docker and podman: --security-opt seccomp=<profile>)";
 
-function whySetupFailed(errno: number): string {
-  let disabled = "";
-  try {
-    disabled = readFileSync("/proc/sys/kernel/io_uring_disabled", "utf8").trim();
-  } catch { /* older kernels have no such sysctl */ }
+function whySetupFailed(adapter: RuntimeAdapter, errno: number): string {
+  const disabled = readProc(adapter, "/proc/sys/kernel/io_uring_disabled")?.trim() ?? "";
   if (errno === ENOSYS) {
-    if (seccompFiltered()) {
+    if (seccompFiltered(adapter)) {
       return "io_uring_setup failed with ENOSYS: this process runs under a seccomp filter " +
         `(Seccomp: 2 in /proc/self/status) that hides io_uring; ${ALLOW_IO_URING}`;
     }
-    return "io_uring_setup failed with ENOSYS: the kernel has no io_uring (older than 5.1, or built without it)";
+    return "io_uring_setup failed with ENOSYS: the kernel has no io_uring (older than 5.1, or built without it)" +
+      (procReadable ? "" : ", or a seccomp filter hides it" + procHint());
   }
   if (errno === EPERM) {
     if (disabled === "2") {
@@ -225,11 +280,12 @@ function whySetupFailed(errno: number): string {
         "(/proc/sys/kernel/io_uring_disabled = 1; add the user to the group whose id is in " +
         "/proc/sys/kernel/io_uring_group, or set io_uring_disabled to 0)";
     }
-    if (seccompFiltered()) {
+    if (seccompFiltered(adapter)) {
       return "io_uring_setup failed with EPERM: a seccomp filter on this process (Seccomp: 2 in " +
         `/proc/self/status) forbids io_uring; ${ALLOW_IO_URING}`;
     }
-    return "io_uring_setup failed with EPERM: a seccomp profile or security module forbids io_uring (containers often do)";
+    return "io_uring_setup failed with EPERM: io_uring_disabled, a seccomp profile or a security module " +
+      `forbids io_uring (containers often do)${procHint()}`;
   }
   if (errno === ENOMEM) {
     return "io_uring_setup failed with ENOMEM: RLIMIT_MEMLOCK is too low for the ring's memory " +
@@ -247,32 +303,38 @@ async function loadNative(): Promise<Native> {
   } catch (error) {
     throw new IoUringUnavailableError([`libc (${LIBC}): cannot open: ${reason(error)}`], { cause: error });
   }
-  const forced = env("IORING_NATIVE");
-  if (forced !== undefined && forced !== "" && forced !== "liburing" && forced !== "libc") {
+  const { IORING_NATIVE: forced, IORING_LIBURING: named } = settings(adapter, libc);
+  if (forced !== undefined && forced !== "liburing" && forced !== "libc") {
     throw new TypeError(
       `Cannot load io_uring: IORING_NATIVE must be "liburing" or "libc": current value is "${forced}"`,
     );
   }
   let lastError: unknown;
   if (forced !== "libc") {
-    const file = env("IORING_LIBURING") || LIBURING;
+    const file = named ?? LIBURING;
+    let uring: OpenedLibrary<typeof LIBURING_SYMBOLS> | null = null;
     try {
-      const uring = adapter.open(file, LIBURING_SYMBOLS);
-      const native = createNative(adapter, libc, "liburing", file, uring);
-      const errno = trySetup(native);
-      if (errno === 0) return native;
-      attempts.push(`liburing (${file}): ${whySetupFailed(-errno)}`);
-      uring.close();
+      uring = adapter.open(file, LIBURING_SYMBOLS);
     } catch (error) {
       lastError = error;
       const missing = /symbol|undefined/i.test(reason(error));
-      attempts.push(
-        `liburing (${file}): ${
-          missing
-            ? "too old: io_uring_setup/enter2/register are exported from liburing 2.3 on"
-            : "cannot open"
-        }: ${reason(error)}`,
-      );
+      const why = missing
+        ? "too old: io_uring_setup/enter2/register are exported from liburing 2.3 on"
+        : "cannot open";
+      attempts.push(`liburing (${file}): ${why}: ${reason(error)}`);
+      // The caller named this file: running on libc instead would hide the mistake.
+      if (named !== undefined) {
+        attempts[attempts.length - 1] += "; IORING_LIBURING names this file: point it at liburing 2.3 or " +
+          `later, or unset it to use ${LIBURING} or libc's syscall(2)`;
+        throw new IoUringUnavailableError(attempts, { cause: error });
+      }
+    }
+    if (uring !== null) {
+      const native = createNative(adapter, libc, "liburing", file, uring);
+      const errno = trySetup(native);
+      if (errno === 0) return native;
+      attempts.push(`liburing (${file}): ${whySetupFailed(adapter, -errno)}`);
+      uring.close();
     }
   }
   if (forced !== "liburing") {
@@ -282,7 +344,7 @@ async function loadNative(): Promise<Native> {
       const native = createNative(adapter, libc, "libc", LIBC, null);
       const errno = trySetup(native);
       if (errno === 0) return native;
-      attempts.push(`libc syscall(2): ${whySetupFailed(-errno)}`);
+      attempts.push(`libc syscall(2): ${whySetupFailed(adapter, -errno)}`);
     }
   }
   throw new IoUringUnavailableError(attempts, { cause: lastError });

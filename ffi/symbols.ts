@@ -72,6 +72,8 @@ export const LIBC_SYMBOLS = {
   getpagesize: { parameters: [], result: "i32" },
   // int *__errno_location(void): the calling thread's errno
   __errno_location: { parameters: [], result: "u64" },
+  // char *getenv(const char *name): only to tell whether a variable Deno may not read is set (ffi/native.ts)
+  getenv: { parameters: ["buffer"], result: "u64" },
 } as const satisfies SymbolTable;
 
 /** libc, called off the JavaScript thread by the completion waiter (`ring/notifier.ts`). */

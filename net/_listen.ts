@@ -27,16 +27,48 @@ export async function bindAndListen(
 ): Promise<void> {
   const useRing = viaRing ?? ringHasBindListen(ring);
   if (useRing) {
-    await ring.bind(fd, address);
-    await ring.listen(fd, backlog);
+    try {
+      await ring.bind(fd, address);
+      await ring.listen(fd, backlog);
+    } catch (error) {
+      throw atAddress(error, address, "listen on");
+    }
     return;
   }
   if (loaded === null) throw new IoRingError(ENOSYS, "bind", { fd, detail: "no native layer" });
   const bytes = encodeSockaddr(address, "bind");
   const bound = loaded.bind(fd, bytes, bytes.byteLength);
-  if (bound < 0) throw new IoRingError(-bound, "bind", { fd });
+  if (bound < 0) throw atAddress(new IoRingError(-bound, "bind", { fd }), address, "listen on");
   const listening = loaded.listen(fd, backlog);
-  if (listening < 0) throw new IoRingError(-listening, "listen", { fd });
+  if (listening < 0) throw atAddress(new IoRingError(-listening, "listen", { fd }), address, "listen on");
+}
+
+/** How an error names an address: "127.0.0.1:8080", "[::1]:8080", or a Unix socket's path. */
+export function addressText(address: SocketAddress): string {
+  if (address.family === "unix") return address.path;
+  return address.family === "ipv6"
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
+}
+
+/**
+ * A kernel refusal of a bind, listen or connect, made to name the address the caller gave (the errno alone,
+ * "EADDRINUSE", does not say which address is taken): a TCP address is appended as
+ * "cannot <action> 127.0.0.1:8080", a Unix socket's path becomes the error's `path`. Other errors
+ * (an abort signal's reason) are returned as they are.
+ */
+export function atAddress(error: unknown, address: SocketAddress, action: string): unknown {
+  if (!(error instanceof IoRingError)) return error;
+  const { errno, op, fd } = error;
+  if (address.family === "unix") {
+    const detail = error.code === "EADDRINUSE"
+      ? "a file exists at that path (remove a stale socket file first)"
+      : undefined;
+    return new IoRingError(errno, op, { fd, path: address.path, detail }, { cause: error });
+  }
+  return new IoRingError(errno, op, { fd, detail: `cannot ${action} ${addressText(address)}` }, {
+    cause: error,
+  });
 }
 
 const probed = new WeakMap<IoRing, boolean>();

@@ -29,8 +29,9 @@ import { native } from "../ffi/native.ts";
 import { Accept } from "../ops/accept.ts";
 import { Recv } from "../ops/recv.ts";
 import { timeSpecMs } from "../ops/timeout.ts";
-import { bindAndListen } from "./_listen.ts";
+import { atAddress, bindAndListen } from "./_listen.ts";
 import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
+import { checkInt, checkOptions, describe } from "../ops/_checks.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -151,16 +152,14 @@ function receivePool(ring: IoRing): BufferRing | null {
 
 /** An IP literal or "localhost" as a socket address (no DNS: resolve names before calling). */
 function socketAddress(hostname: string, port: number, what: string): SocketAddress {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Cannot ${what}: port must be an integer from 0 to 65535: current value is ${port}`);
-  }
+  checkInt(port, what, "port", 0, 65535);
+  const rule = `hostname must be an IP address or "localhost" (no DNS here): current value is`;
+  if (typeof hostname !== "string") throw new TypeError(`Cannot ${what}: ${rule} ${describe(hostname)}`);
   const host = hostname === "localhost" ? "127.0.0.1" : hostname;
   const literal = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   if (literal.includes(":")) return { family: "ipv6", address: literal, port };
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(literal)) return { family: "ipv4", address: literal, port };
-  throw new TypeError(
-    `Cannot ${what}: hostname must be an IP address or "localhost" (no DNS here): current value is "${hostname}"`,
-  );
+  throw new TypeError(`Cannot ${what}: ${rule} "${hostname}"`);
 }
 
 function netAddr(address: SocketAddress | null): NetAddr | UnixAddr {
@@ -171,15 +170,48 @@ function netAddr(address: SocketAddress | null): NetAddr | UnixAddr {
 
 /** The address `options` names: a Unix path, or an IP literal and port. */
 function endpoint(options: { hostname?: string; port?: number; path?: string }, what: string): SocketAddress {
+  checkOptions(options, what);
   if (options.path !== undefined) {
     if (typeof options.path !== "string" || options.path === "") {
       throw new TypeError(
-        `Cannot ${what}: path must be a non-empty string: current value is ${String(options.path)}`,
+        `Cannot ${what}: path must be a non-empty string: current value is ${describe(options.path)}`,
       );
     }
     return { family: "unix", path: options.path };
   }
   return socketAddress(options.hostname ?? "127.0.0.1", options.port as number, what);
+}
+
+/** True for the failure of an operation that the closing of its ring cut short (ECANCELED, or EBADF once closed). */
+function endedByRing(ring: IoRing, error: unknown): boolean {
+  return ring.closed && error instanceof IoRingError && (error.errno === ECANCELED || error.errno === EBADF);
+}
+
+/**
+ * Closes a socket through the ring, or with close(2) once the ring has closed (no CLOSE can go through it any
+ * more), so that a listener or connection closed after its ring, or while it closes, still lets go of it.
+ */
+async function closeSocket(ring: IoRing, fd: number): Promise<void> {
+  if (!ring.closed) {
+    try {
+      await ring.close(fd);
+      return;
+    } catch (error) {
+      // A CLOSE still queued when the ring closed never ran (ECANCELED): the socket is still open.
+      if (!(ring.closed && error instanceof IoRingError && error.errno === ECANCELED)) throw error;
+    }
+  }
+  loaded?.close(fd);
+}
+
+/** The error of an operation on a listener or connection after its close(). */
+function closedError(op: string, fd: number, what: "listener" | "connection"): IoRingError {
+  return new IoRingError(EBADF, op, { fd, detail: `the ${what} is closed` });
+}
+
+/** Checks the socket a listener or connection wraps. */
+function checkSocket(fd: number, what: string): number {
+  return checkInt(fd, what, "fd", 0, 0x7fffffff, "a file descriptor");
 }
 
 function domain(address: SocketAddress): number {
@@ -239,7 +271,7 @@ export async function listen(ring: IoRing, options: ListenOptions): Promise<TcpL
     await bindAndListen(ring, fd, address, options.backlog ?? 511);
     return new TcpListener<NetAddr | UnixAddr>(ring, fd, { zeroCopyAbove: options.zeroCopyAbove });
   } catch (error) {
-    await ring.close(fd).catch(() => {});
+    await closeSocket(ring, fd).catch(() => {});
     throw error;
   }
 }
@@ -270,10 +302,12 @@ export async function connect(ring: IoRing, options: ConnectOptions): Promise<Tc
     if (options.noDelay !== false && address.family !== "unix") {
       setOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
     }
-    await ring.connect(fd, address, options);
+    await ring.connect(fd, address, options).catch((error) => {
+      throw atAddress(error, address, "connect to");
+    });
     return new TcpConn<NetAddr | UnixAddr>(ring, fd, { zeroCopyAbove: options.zeroCopyAbove });
   } catch (error) {
-    await ring.close(fd).catch(() => {});
+    await closeSocket(ring, fd).catch(() => {});
     throw error;
   }
 }
@@ -308,13 +342,14 @@ export class TcpListener<A extends NetAddr | UnixAddr = NetAddr>
    */
   constructor(ring: IoRing, fd: number, options: ConnOptions = {}) {
     this.#ring = ring;
-    this.fd = fd;
+    this.fd = checkSocket(fd, "wrap a listener");
     this.#connOptions = options;
     this.addr = socketName(fd, false) as A;
   }
 
   /** Accepts one connection (with TCP_NODELAY set, as Deno does). */
   async accept(options?: RunOptions): Promise<TcpConn<A>> {
+    if (this.#closed !== null) throw closedError("accept", this.fd, "listener");
     const { fd } = await this.#ring.accept(this.fd, options);
     return this.#wrap(fd);
   }
@@ -326,19 +361,26 @@ export class TcpListener<A extends NetAddr | UnixAddr = NetAddr>
 
   /** Accepts connection after connection (multishot ACCEPT, 5.19). */
   async *[Symbol.asyncIterator](): AsyncIterator<TcpConn<A>> {
-    const accepts = this.#ring.multishot(new Accept(this.fd, { multishot: true }), {
-      signal: this.#stop.signal,
-      rearm: true,
-    });
-    for await (const { res } of accepts) yield this.#wrap(res);
+    try {
+      const accepts = this.#ring.multishot(new Accept(this.fd, { multishot: true }), {
+        signal: this.#stop.signal,
+        rearm: true,
+      });
+      for await (const { res } of accepts) yield this.#wrap(res);
+    } catch (error) {
+      // The ring closed under the loop (`await using ring` ends its scope first), or before it: the loop
+      // ends, as it does when the listener closes, instead of failing with the ACCEPT's ECANCELED (or EBADF).
+      if (endedByRing(this.#ring, error)) return;
+      throw error;
+    }
   }
 
   /** Stops accepting and closes the socket. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#stop.abort();
-      await this.#ring.cancelFd(this.fd).catch(() => 0);
-      await this.#ring.close(this.fd);
+      if (!this.#ring.closed) await this.#ring.cancelFd(this.fd).catch(() => 0);
+      await closeSocket(this.#ring, this.fd);
     })();
     return this.#closed;
   }
@@ -396,7 +438,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
    */
   constructor(ring: IoRing, fd: number, options: ConnOptions = {}) {
     this.#ring = ring;
-    this.fd = fd;
+    this.fd = checkSocket(fd, "wrap a connection");
     const above = options.zeroCopyAbove ?? Infinity;
     if (typeof above !== "number" || Number.isNaN(above) || above < 0) {
       throw new RangeError(
@@ -441,7 +483,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       if (this.#chunks.length > 0) return this.#copyOut(buffer);
       if (this.#failure !== null) throw this.#failure;
       if (this.#eof) return null;
-      if (this.#closed !== null) throw new IoRingError(EBADF, "recv", { fd: this.fd });
+      if (this.#closed !== null) throw closedError("recv", this.fd, "connection");
       if (!this.#receiving) {
         this.#pool ??= receivePool(this.#ring);
         if (this.#pool === null || this.#pool.available === 0) {
@@ -594,6 +636,8 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
 
   /** Writes from `buffer`; resolves with how many bytes were sent (maybe fewer than asked, as write(2)). */
   write(buffer: Uint8Array, options?: RunOptions): Promise<number> {
+    // After close() the fd number may already belong to another file: refused, never sent to.
+    if (this.#closed !== null) return Promise.reject(closedError("send", this.fd, "connection"));
     return buffer.byteLength >= this.#zeroCopyAbove
       ? this.#ring.sendZc(this.fd, buffer, options)
       : this.#ring.send(this.fd, buffer, options);
@@ -606,6 +650,7 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
 
   /** Shuts down the sending side (SHUTDOWN with SHUT_WR): the peer reads end of stream. */
   closeWrite(): Promise<void> {
+    if (this.#closed !== null) return Promise.reject(closedError("shutdown", this.fd, "connection"));
     return this.#ring.shutdown(this.fd, SHUT_WR);
   }
 
@@ -641,8 +686,8 @@ export class TcpConn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDis
       this.#wakeReaders();
       this.#watched?.removeEventListener("abort", this.#onWatchedAbort);
       this.#watched = null;
-      await this.#ring.cancelFd(this.fd).catch(() => 0);
-      await this.#ring.close(this.fd);
+      if (!this.#ring.closed) await this.#ring.cancelFd(this.fd).catch(() => 0);
+      await closeSocket(this.#ring, this.fd);
     })();
     return this.#closed;
   }

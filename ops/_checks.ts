@@ -2,7 +2,9 @@
  * Argument checks shared by the op builders. Each takes the value first, then
  * `what` (the action, as in "read fd 3") and the argument's name, returns the
  * value it accepts and throws a RangeError of the form
- * "Cannot <what>: <name> must be <rule>: current value is X".
+ * "Cannot <what>: <name> must be <rule>: current value is X", or a TypeError
+ * ending "current value is a Promise: did you forget await?" when the value is
+ * a Promise.
  *
  * @module
  */
@@ -27,9 +29,23 @@ export function checkInt(
   rule = `an integer from ${min} to ${max}`,
 ): number {
   if (!Number.isInteger(value) || value < min || value > max) {
+    if (isThenable(value)) {
+      throw new TypeError(
+        `Cannot ${what}: ${name} must be ${rule}: current value is a Promise: did you forget await?`,
+      );
+    }
     throw new RangeError(`Cannot ${what}: ${name} must be ${rule}: current value is ${describe(value)}`);
   }
   return value;
+}
+
+/**
+ * True for a Promise or any object with a `then` method: what a call gives
+ * when its result was not awaited (`ring.read(ring.openat(path), buffer)`).
+ */
+export function isThenable(value: unknown): boolean {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Checks an unsigned 16-bit value (`sqe.buf_index`, `sqe.buf_group`, a port). */

@@ -8,7 +8,7 @@ import {
   IORING_OP_ASYNC_CANCEL,
 } from "../ring/constants.ts";
 import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkU64, describe } from "./_checks.ts";
+import { checkFlags, checkInt, checkU64, describe } from "./_checks.ts";
 import { OpBase } from "./op.ts";
 import { FixedFile } from "./fixed_file.ts";
 
@@ -100,16 +100,8 @@ export class AsyncCancel extends OpBase {
       if (keys.fd instanceof FixedFile) {
         flags |= IORING_ASYNC_CANCEL_FD_FIXED;
         fd = keys.fd.index;
-      } else if (
-        typeof keys.fd === "number" && Number.isInteger(keys.fd) && keys.fd >= 0 && keys.fd <= 0x7fffffff
-      ) {
-        fd = keys.fd;
       } else {
-        throw new RangeError(
-          `Cannot ${what}: fd must be a file descriptor or a FixedFile: current value is ${
-            describe(keys.fd)
-          }`,
-        );
+        fd = checkInt(keys.fd, what, "fd", 0, 0x7fffffff, "a file descriptor or a FixedFile");
       }
     }
     if (keys.opcode !== undefined) {

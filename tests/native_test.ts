@@ -1,7 +1,7 @@
 // The native layer: both paths, the IORING_NATIVE switch, and one clear error when nothing works.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { IoRing } from "../mod.ts";
@@ -45,13 +45,51 @@ for (const path of ["liburing", "libc"]) {
   });
 }
 
+// The installed liburing.so.2, which a child in a mount namespace of its own can have hidden.
+const installedLiburing = [
+  "/usr/lib/x86_64-linux-gnu",
+  "/usr/lib/aarch64-linux-gnu",
+  "/usr/lib64",
+  "/usr/lib",
+]
+  .map((dir) => join(dir, "liburing.so.2"))
+  .find((file) => existsSync(file));
+const canUnshare = spawnSync("unshare", ["-m", "true"]).status === 0;
+
 test("a missing liburing falls back to libc's syscall(2)", () => {
-  const { status, out } = runWith(
-    { IORING_NATIVE: "", IORING_LIBURING: "/nonexistent/liburing.so.2" },
-    PROBE,
-  );
-  assert.equal(status, 0, out);
-  assert.match(out, /path=libc nop=0/);
+  // IORING_LIBURING naming a missing file is an error (tests/user_errors_test.ts), so liburing.so.2 itself is
+  // hidden: an empty file is bind-mounted over it in the child's own mount namespace.
+  const dir = tempDir();
+  try {
+    const script = join(dir.path, "probe.ts");
+    writeFileSync(script, PROBE.replaceAll("MOD", new URL("../mod.ts", import.meta.url).href));
+    const [cmd, args] = runtimeCommand(script);
+    const result = spawnSync("unshare", [
+      "-m",
+      "sh",
+      "-c",
+      'mount --bind /dev/null "$0" && exec "$@"',
+      realpathSync(installedLiburing!),
+      "env",
+      "-u",
+      "IORING_NATIVE",
+      "-u",
+      "IORING_LIBURING",
+      cmd,
+      ...args,
+    ], { encoding: "utf8", timeout: 15_000 });
+    const out = result.stdout + result.stderr;
+    assert.equal(result.status, 0, out);
+    assert.match(out, /path=libc nop=0/);
+  } finally {
+    dir.remove();
+  }
+}, {
+  skip: installedLiburing === undefined
+    ? "liburing.so.2 is not installed"
+    : canUnshare
+    ? false
+    : "needs unshare -m (root) to hide liburing.so.2 from a child",
 });
 
 test("when no path works, one error lists every path tried and why", () => {
