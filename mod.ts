@@ -40,7 +40,12 @@ export { errnoMessage, errnoName, errnoNumber } from "./ring/errno.ts";
 export * from "./ring/constants.ts";
 export * from "./ops/mod.ts";
 export { type FixedBuffer, FixedBufferPool, type FixedBufferPoolOptions } from "./ring/fixed_buffer_pool.ts";
-export { BufferRing, type BufferRingOptions, type BufferRingTake } from "./ring/buffer_ring.ts";
+export {
+  BufferRing,
+  type BufferRingOptions,
+  type BufferRingTake,
+  type BufferSelection,
+} from "./ring/buffer_ring.ts";
 export { SqeWriter } from "./ring/sqe.ts";
 export {
   connect,

@@ -25,7 +25,7 @@ export interface RecvOptions {
   /**
    * Receive into a buffer the kernel picks from this provided-buffer group
    * (IOSQE_BUFFER_SELECT and `sqe.buf_group`); pass `null` as the buffer. The
-   * buffer id is in `cqe.flags` (see {@link bufferId}).
+   * buffer id is in `cqe.flags` (see {@link bufferId}); `ring.recv(fd, bufferRing)` resolves with it.
    */
   bufferGroup?: number;
   /**
@@ -43,7 +43,7 @@ export interface RecvOptions {
  * flags; with `multishot` as well, one request keeps receiving, a CQE per
  * receive (low-level API only).
  * Matches `io_uring_prep_recv()` and `io_uring_prep_recv_multishot()` in liburing.
- * Available since 5.6; `pollFirst` since 5.19, `multishot` since 6.0.
+ * Available since 5.6; `bufferGroup` since 5.7, `pollFirst` since 5.19, `multishot` since 6.0.
  *
  * @example
  * ```ts ignore
@@ -62,7 +62,10 @@ export class Recv extends OpBase {
   readonly name: string = "recv";
   /** IORING_OP_RECV. */
   readonly opcode: number = IORING_OP_RECV;
-  /** The Linux version this use of the op needs: 5.6, 5.19 with `pollFirst`, 6.0 with `multishot`. */
+  /**
+   * The Linux version this use of the op needs: 5.6, 5.7 with `bufferGroup`, 5.19 with `pollFirst`, 6.0 with
+   * `multishot`.
+   */
   readonly since: string;
   /** The memory the kernel writes, or null with a buffer group; held until completion. */
   readonly buffer: Uint8Array | null;
@@ -117,7 +120,7 @@ export class Recv extends OpBase {
     this.#msgFlags = checkFlags(options.flags ?? 0, what);
     this.#recvFlags = (options.pollFirst === true ? IORING_RECVSEND_POLL_FIRST : 0) |
       (multishot ? IORING_RECV_MULTISHOT : 0);
-    this.since = multishot ? "6.0" : options.pollFirst === true ? "5.19" : "5.6";
+    this.since = multishot ? "6.0" : options.pollFirst === true ? "5.19" : buffer === null ? "5.7" : "5.6";
     this.target = { fd: this.#fd };
   }
 

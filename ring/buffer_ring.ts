@@ -18,20 +18,28 @@ import {
   IOU_PBUF_RING_INC,
   IOU_PBUF_RING_MMAP,
 } from "./constants.ts";
-import type { IoRingCore } from "./core.ts";
+import type { IoRingCore, RunOptions } from "./core.ts";
 import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "./layout.ts";
 import { IoRingError } from "./error.ts";
-import { addressOf } from "../ops/_memory.ts";
+import { addressOf, checkBacking } from "../ops/_memory.ts";
 import { checkInt, describe } from "../ops/_checks.ts";
+import type { Op } from "../ops/op.ts";
+import { native } from "../ffi/native.ts";
 import { EEXIST, EINVAL, ENOBUFS, ENOENT } from "./errno.ts";
+
+/** The kernel's page size: a ring in application memory starts on a page boundary. */
+const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
 
 /** The most entries a buffer ring may have: head and tail are 16 bits, so 2^16 could not tell full from empty. */
 const MAX_ENTRIES = 32768;
 /**
  * The highest group a kernel-allocated ring can be mapped for: the mmap offset carries the group in bits
- * 16 to 26 (IORING_OFF_PBUF_SHIFT up to IORING_OFF_MMAP_MASK), so groups 2048 and up cannot be mapped.
+ * 16 to 26 (IORING_OFF_PBUF_SHIFT up to IORING_OFF_MMAP_MASK), so groups 2048 and up cannot be mapped,
+ * and their rings live in application memory (as liburing's `io_uring_setup_buf_ring()` puts every ring).
  */
-const MAX_GROUP = 2047;
+const MAX_MAPPED_GROUP = 2047;
+/** The highest group: `buf_group` and `io_uring_buf_reg.bgid` are 16 bits. */
+const MAX_GROUP = 65535;
 /** The largest buffer: a `__u32 len`, and the kernel caps each transfer below 2 GiB anyway. */
 const MAX_SIZE = 0x7fffffff;
 
@@ -52,8 +60,9 @@ const held = new WeakMap<IoRingCore, Set<BufferRing>>();
  */
 export interface BufferRingOptions {
   /**
-   * The buffer group id that ops name in `bufferGroup`: 0 to 2047 (the kernel maps the rings it
-   * allocates for these groups only).
+   * The buffer group id that ops name in `bufferGroup`: 0 to 65535. The kernel allocates the ring of a
+   * group up to 2047 (unless `ringMemory` is given); a group from 2048 up gets its ring in application
+   * memory, which this object allocates.
    */
   group: number;
   /** How many buffers: a power of two from 1 to 32768; buffer ids are 0 to `entries` - 1. */
@@ -65,6 +74,14 @@ export interface BufferRingOptions {
    * several receives; the CQE carries IORING_CQE_F_BUF_MORE while the kernel keeps the buffer.
    */
   incremental?: boolean;
+  /**
+   * Memory the caller provides for the ring's entries, instead of the kernel (which the ring then
+   * registers by address, as `io_uring_register_buf_ring()` with `ring_addr`): at least `entries` × 16
+   * bytes, starting on a page boundary. The kernel pins its pages while the group is registered, reads
+   * the entries from it, and this object writes them; it holds the memory until then. Any group may use
+   * it (5.19).
+   */
+  ringMemory?: Uint8Array;
 }
 
 /**
@@ -88,21 +105,55 @@ export interface BufferRingTake {
 }
 
 /**
- * A provided-buffer ring (IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_MMAP, 6.4): `entries` buffers of
- * `size` bytes that receives and reads with `bufferGroup: group` (IOSQE_BUFFER_SELECT) are filled into. The
- * kernel allocates the ring and this process maps it; the data buffers are one ArrayBuffer that this
- * object holds, and that it keeps reachable while the ring is open and the group registered.
+ * What `ring.read()`, `ring.readv()` and `ring.recv()` resolve with for a null buffer and a `bufferGroup`
+ * (a group of {@link ProvideBuffers} or any other): the bytes transferred and the id of the buffer the
+ * kernel picked, from the completion's flags (IORING_CQE_F_BUFFER, the id above
+ * IORING_CQE_BUFFER_SHIFT), or null when the completion names none (a receive at end of stream). The
+ * caller finds the bytes at that buffer's place in the group's memory and gives the buffer back when done.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, ProvideBuffers } from "@ioring/ioring";
+ * await using ring = new IoRing();
+ * const memory = new Uint8Array(4 * 256);
+ * await ring.run(new ProvideBuffers(memory, 9, 256));
+ * const fd = await ring.openat("/etc/hostname");
+ * const { bytes, bufferId } = await ring.read(fd, null, 0, { bufferGroup: 9 });
+ * const at = bufferId! * 256;
+ * console.log(new TextDecoder().decode(memory.subarray(at, at + bytes)));
+ * await ring.close(fd);
+ * ```
+ */
+export interface BufferSelection {
+  /** The result: bytes read or received (0 at end of file or stream). */
+  bytes: number;
+  /** The id of the buffer that holds them, or null when the completion names no buffer. */
+  bufferId: number | null;
+}
+
+/** The ring a pool is registered on (set by the class's static block: `#ring` is private to it). */
+let ringOf: (pool: BufferRing) => IoRingCore;
+
+/**
+ * A provided-buffer ring (IORING_REGISTER_PBUF_RING): `entries` buffers of `size` bytes that receives and
+ * reads with `bufferGroup: group` (IOSQE_BUFFER_SELECT) are filled into. For groups 0 to 2047 the kernel
+ * allocates the ring and this process maps it (IOU_PBUF_RING_MMAP, 6.4); for groups 2048 to 65535, or with
+ * `ringMemory`, the ring is application memory whose address the kernel is given. The data buffers are one
+ * ArrayBuffer that this object holds, and that it keeps reachable (with the ring's memory) while the ring
+ * is open and the group registered.
  *
  * Each completion that used a buffer carries IORING_CQE_F_BUFFER and the buffer id: {@link BufferRing.take}
  * decodes it and returns a view of the bytes. The buffer is then the application's until
  * {@link BufferRing.recycle} puts it back. When no buffer is left, a receive or read with the group
  * completes with -ENOBUFS (a multishot one ends with it): {@link BufferRing.error} explains such a result.
  * Recycled buffers reach the kernel when the tail is published (a microtask, or {@link BufferRing.flush}):
- * flush before re-arming an op that needs them. Groups are 0 to 2047, the ones a kernel-allocated ring
- * can be mapped for; bundle completions (several buffers in one CQE) are not decoded.
+ * flush before re-arming an op that needs them. Bundle completions (several buffers in one CQE) are not
+ * decoded. The promise methods take and return the buffer themselves: `await ring.recv(socket, pool)` and
+ * `ring.read(fd, pool, offset)` resolve with what {@link BufferRing.take} returns (null at end of stream).
  *
- * Matches `io_uring_setup_buf_ring()`, `io_uring_buf_ring_add()` and `io_uring_buf_ring_advance()` in
- * liburing. Available since Linux 5.19 (IOU_PBUF_RING_MMAP, which this uses, since 6.4).
+ * Matches `io_uring_setup_buf_ring()` (and `io_uring_register_buf_ring()` with `ring_addr`, for
+ * `ringMemory`), `io_uring_buf_ring_add()` and `io_uring_buf_ring_advance()` in liburing. Available since
+ * Linux 5.19 (a ring in application memory; IOU_PBUF_RING_MMAP, for the kernel-allocated ones, since 6.4).
  *
  * @example Reading a pipe through a buffer ring
  * ```ts
@@ -133,6 +184,7 @@ export class BufferRing implements Disposable {
   readonly #mask: number;
   readonly #incremental: boolean;
   readonly #memory: Uint8Array;
+  readonly #ringMemory: Uint8Array; // the ring's entries: mapped from the kernel, or application memory
   readonly #base: number;
   readonly #words: Uint32Array; // the mapped ring, as 32-bit words
   readonly #halves: Uint16Array; // the mapped ring, as 16-bit halves (bid, tail)
@@ -144,11 +196,15 @@ export class BufferRing implements Disposable {
   #scheduled = false;
   #unregistered = false;
 
+  static {
+    ringOf = (pool) => pool.#ring;
+  }
+
   private constructor(
     ring: IoRingCore,
     options: { group: number; entries: number; size: number; incremental: boolean },
     memory: Uint8Array,
-    mapped: ArrayBuffer,
+    ringMemory: Uint8Array,
   ) {
     this.#ring = ring;
     this.#group = options.group;
@@ -160,8 +216,13 @@ export class BufferRing implements Disposable {
     this.#incremental = options.incremental;
     this.#memory = memory;
     this.#base = addressOf(memory);
-    this.#words = new Uint32Array(mapped, 0, (options.entries * BUF.size) / 4);
-    this.#halves = new Uint16Array(mapped, 0, (options.entries * BUF.size) / 2);
+    this.#ringMemory = ringMemory;
+    this.#words = new Uint32Array(ringMemory.buffer, ringMemory.byteOffset, (options.entries * BUF.size) / 4);
+    this.#halves = new Uint16Array(
+      ringMemory.buffer,
+      ringMemory.byteOffset,
+      (options.entries * BUF.size) / 2,
+    );
     this.#inRing = new Uint8Array(options.entries).fill(1);
     this.#offset = new Uint32Array(options.entries);
     // io_uring_buf_ring_init(): the kernel's head starts at 0, so the tail does too.
@@ -171,11 +232,26 @@ export class BufferRing implements Disposable {
   }
 
   /**
-   * Registers buffer group `group` as a buffer ring of `entries` buffers of `size` bytes: the kernel
-   * allocates the ring (IOU_PBUF_RING_MMAP, 6.4), this maps it, allocates the buffers in one
-   * ArrayBuffer and puts every buffer in the ring (buffer id = index). Invalid options throw
-   * RangeError/TypeError before any system call; a kernel refusal throws {@link IoRingError}
-   * (EEXIST when the group is already registered, EINVAL naming the flag an older kernel lacks).
+   * Registers buffer group `group` as a buffer ring of `entries` buffers of `size` bytes: for a group up to
+   * 2047 the kernel allocates the ring (IOU_PBUF_RING_MMAP, 6.4) and this maps it; for a group from 2048,
+   * or with `ringMemory`, the ring is in application memory (page-aligned, allocated here unless given).
+   * Then this allocates the buffers in one ArrayBuffer and puts every buffer in the ring (buffer id =
+   * index). Invalid options throw RangeError/TypeError before any system call; a kernel refusal throws
+   * {@link IoRingError} (EEXIST when the group is already registered, EINVAL naming the flag an older
+   * kernel lacks).
+   *
+   * @example A group above 2047, its ring in application memory
+   * ```ts
+   * import { BufferRing, IoRing } from "@ioring/ioring";
+   * await using ring = new IoRing();
+   * using pool = BufferRing.register(ring, { group: 4000, entries: 8, size: 1024 });
+   * const [readEnd, writeEnd] = await ring.pipe();
+   * await ring.write(writeEnd, new TextEncoder().encode("hello"));
+   * const got = await ring.read(readEnd, pool);
+   * console.log(got && new TextDecoder().decode(got.data)); // hello
+   * if (got) pool.recycle(got.bid);
+   * await Promise.all([ring.close(readEnd), ring.close(writeEnd)]);
+   * ```
    *
    * @example
    * ```ts
@@ -202,14 +278,7 @@ export class BufferRing implements Disposable {
         }`,
       );
     }
-    const group = checkInt(
-      options.group,
-      what,
-      "group",
-      0,
-      MAX_GROUP,
-      `an integer from 0 to ${MAX_GROUP} (the kernel maps the rings it allocates for these groups only)`,
-    );
+    const group = checkInt(options.group, what, "group", 0, MAX_GROUP);
     const entries = options.entries;
     if (
       !Number.isInteger(entries) || entries < 1 || entries > MAX_ENTRIES || (entries & (entries - 1)) !== 0
@@ -227,6 +296,9 @@ export class BufferRing implements Disposable {
         `Cannot ${what}: incremental must be a boolean: current value is ${describe(incremental)}`,
       );
     }
+    let ringMemory = options.ringMemory === undefined
+      ? undefined
+      : checkRingMemory(options.ringMemory, entries);
     let memory: Uint8Array;
     try {
       memory = new Uint8Array(new ArrayBuffer(entries * size));
@@ -236,15 +308,21 @@ export class BufferRing implements Disposable {
         { cause: error },
       );
     }
-    registerGroup(ring, group, entries, incremental);
-    let mapped: ArrayBuffer;
-    try {
-      mapped = ring.mapRing(IORING_OFF_PBUF_RING + group * 2 ** IORING_OFF_PBUF_SHIFT, entries * BUF.size);
-    } catch (error) {
-      unregisterGroup(ring, group);
-      throw error;
+    if (ringMemory === undefined && group > MAX_MAPPED_GROUP) ringMemory = allocateRingMemory(entries);
+    if (ringMemory !== undefined) {
+      registerGroup(ring, group, entries, incremental, addressOf(ringMemory));
+    } else {
+      registerGroup(ring, group, entries, incremental, 0);
+      try {
+        ringMemory = new Uint8Array(
+          ring.mapRing(IORING_OFF_PBUF_RING + group * 2 ** IORING_OFF_PBUF_SHIFT, entries * BUF.size),
+        );
+      } catch (error) {
+        unregisterGroup(ring, group);
+        throw error;
+      }
     }
-    const pool = new BufferRing(ring, { group, entries, size, incremental }, memory, mapped);
+    const pool = new BufferRing(ring, { group, entries, size, incremental }, memory, ringMemory);
     let set = held.get(ring);
     if (set === undefined) held.set(ring, set = new Set());
     set.add(pool);
@@ -624,14 +702,58 @@ export class BufferRing implements Disposable {
   };
 }
 
-/** IORING_REGISTER_PBUF_RING of a kernel-allocated ring, with errors that name the cause. */
-function registerGroup(ring: IoRingCore, group: number, entries: number, incremental: boolean): void {
-  const flags = IOU_PBUF_RING_MMAP | (incremental ? IOU_PBUF_RING_INC : 0);
+/** Checks a caller's `ringMemory`: a Uint8Array, live, of at least `entries` entries, on a page boundary. */
+function checkRingMemory(ringMemory: Uint8Array, entries: number): Uint8Array {
+  const what = "register buffer ring";
+  if (!(ringMemory instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot ${what}: ringMemory must be a Uint8Array of the ring's entries: current value is ${
+        describe(ringMemory)
+      }`,
+    );
+  }
+  checkBacking(ringMemory.buffer, what, "ringMemory");
+  if (ringMemory.byteLength < entries * BUF.size) {
+    throw new RangeError(
+      `Cannot ${what}: ringMemory must hold ${entries} entries × ${BUF.size} bytes: current length is ${ringMemory.byteLength}`,
+    );
+  }
+  const address = addressOf(ringMemory);
+  if (address % pageSize !== 0) {
+    throw new RangeError(
+      `Cannot ${what}: ringMemory must start on a page boundary (${pageSize} bytes): current address is 0x${
+        address.toString(16)
+      }`,
+    );
+  }
+  return ringMemory;
+}
+
+/** Page-aligned memory for `entries` ring entries, carved from an ArrayBuffer a page larger. */
+function allocateRingMemory(entries: number): Uint8Array {
+  const length = entries * BUF.size;
+  const raw = new Uint8Array(length + pageSize);
+  const skew = (pageSize - (addressOf(raw) % pageSize)) % pageSize;
+  return raw.subarray(skew, skew + length);
+}
+
+/**
+ * IORING_REGISTER_PBUF_RING, with errors that name the cause: a kernel-allocated ring (`ringAddress` 0,
+ * IOU_PBUF_RING_MMAP) or one in application memory at `ringAddress`.
+ */
+function registerGroup(
+  ring: IoRingCore,
+  group: number,
+  entries: number,
+  incremental: boolean,
+  ringAddress: number,
+): void {
+  const flags = (ringAddress === 0 ? IOU_PBUF_RING_MMAP : 0) | (incremental ? IOU_PBUF_RING_INC : 0);
   try {
     ring.registerRaw(
       IORING_REGISTER_PBUF_RING,
       "IORING_REGISTER_PBUF_RING",
-      bufReg(group, entries, flags),
+      bufReg(group, entries, flags, ringAddress),
       1,
     );
   } catch (error) {
@@ -648,7 +770,7 @@ function registerGroup(ring: IoRingCore, group: number, entries: number, increme
           ring.registerRaw(
             IORING_REGISTER_PBUF_RING,
             "IORING_REGISTER_PBUF_RING",
-            bufReg(group, entries, IOU_PBUF_RING_MMAP),
+            bufReg(group, entries, flags & ~IOU_PBUF_RING_INC, ringAddress),
             1,
           );
           withoutInc = true;
@@ -659,7 +781,9 @@ function registerGroup(ring: IoRingCore, group: number, entries: number, increme
       }
       detail = withoutInc
         ? "IORING_REGISTER_PBUF_RING: the kernel refused IOU_PBUF_RING_INC (incremental consumption needs Linux 6.12)"
-        : "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_MMAP needs Linux 6.4 (buffer rings 5.19); this kernel refused it";
+        : ringAddress === 0
+        ? "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_MMAP needs Linux 6.4 (buffer rings 5.19); this kernel refused it"
+        : "IORING_REGISTER_PBUF_RING needs Linux 5.19; this kernel refused it";
     }
     if (detail === undefined) throw error;
     throw new IoRingError(error.errno, "io_uring_register", { fd: ring.fd, detail }, { cause: error });
@@ -667,15 +791,124 @@ function registerGroup(ring: IoRingCore, group: number, entries: number, increme
 }
 
 function unregisterGroup(ring: IoRingCore, group: number): void {
-  ring.registerRaw(IORING_UNREGISTER_PBUF_RING, "IORING_UNREGISTER_PBUF_RING", bufReg(group, 0, 0), 1);
+  ring.registerRaw(IORING_UNREGISTER_PBUF_RING, "IORING_UNREGISTER_PBUF_RING", bufReg(group, 0, 0, 0), 1);
 }
 
-/** A `struct io_uring_buf_reg` for a kernel-allocated ring (ring_addr 0). */
-function bufReg(group: number, entries: number, flags: number): Uint8Array {
+/** A `struct io_uring_buf_reg`: the ring's address (0 for a kernel-allocated ring), entries, group, flags. */
+function bufReg(group: number, entries: number, flags: number, ringAddress: number): Uint8Array {
   const reg = new Uint8Array(BUF_REG.size);
   const view = new DataView(reg.buffer);
+  view.setUint32(BUF_REG.ringAddr, ringAddress >>> 0, true);
+  view.setUint32(BUF_REG.ringAddr + 4, Math.floor(ringAddress / 2 ** 32), true);
   view.setUint32(BUF_REG.ringEntries, entries, true);
   view.setUint16(BUF_REG.bgid, group, true);
   view.setUint16(BUF_REG.flags, flags, true);
   return reg;
+}
+
+/**
+ * The options of a read or receive with `pool`'s group: `options` (a copy) with `bufferGroup` set, for the
+ * promise methods that take a {@link BufferRing} in place of a buffer. A `bufferGroup` of the caller's is
+ * refused (TypeError): the group comes from the pool.
+ */
+export function withGroupOf<T extends object>(
+  pool: BufferRing,
+  options: T | undefined,
+  what: string,
+): T & { bufferGroup: number } {
+  const given = (options as { bufferGroup?: unknown } | undefined)?.bufferGroup;
+  if (given !== undefined) {
+    throw new TypeError(
+      `Cannot ${what}: bufferGroup comes from the buffer ring (group ${pool.group}): current value is ${
+        describe(given)
+      }`,
+    );
+  }
+  return { ...options, bufferGroup: pool.group } as T & { bufferGroup: number };
+}
+
+/** Puts back a buffer taken for a completion the caller will not see (an empty one, or a failed one). */
+function giveBack(pool: BufferRing, taken: BufferRingTake): void {
+  if (!taken.more && pool.registered) pool.recycle(taken.bid);
+}
+
+/**
+ * Runs `op`, a single-shot read or receive with `pool`'s group, on `ring`, and resolves with the buffer its
+ * completion names, taken ({@link BufferRing.take}), or null when it transferred no bytes (end of file or
+ * stream; a buffer the kernel used for it goes back to the ring). A failure rejects with
+ * {@link IoRingError}, ENOBUFS explained by {@link BufferRing.error}; a buffer taken for it goes back. This
+ * is what `ring.read(fd, pool)`, `ring.readv(fd, pool)` and `ring.recv(fd, pool)` return.
+ */
+export function runWithBufferRing(
+  ring: IoRingCore,
+  op: Op,
+  pool: BufferRing,
+  options?: RunOptions,
+): Promise<BufferRingTake | null> {
+  const what = `${op.name} into a buffer ring`;
+  if (!pool.registered) {
+    return Promise.reject(
+      new TypeError(`Cannot ${what}: the buffer ring of group ${pool.group} was unregistered`),
+    );
+  }
+  if (ringOf(pool) !== ring) {
+    return Promise.reject(
+      new TypeError(`Cannot ${what}: the buffer ring of group ${pool.group} must be registered on this ring`),
+    );
+  }
+  if (op.multishot === true) {
+    return Promise.reject(
+      new TypeError(
+        `Cannot ${what}: multishot posts many completions; use ring.multishot() and take each one with pool.take()`,
+      ),
+    );
+  }
+  let taken: BufferRingTake | null = null;
+  let failure: unknown = null;
+  return ring.stream(op, (res, flags) => {
+    if ((flags & IORING_CQE_F_BUFFER) === 0) return;
+    try {
+      taken = pool.take(flags, res);
+    } catch (error) {
+      failure = error;
+    }
+  }, options).then(
+    (res) => {
+      const got = taken as BufferRingTake | null;
+      if (failure !== null) throw failure;
+      if (res === 0) {
+        if (got !== null) giveBack(pool, got);
+        return null;
+      }
+      if (got === null) {
+        throw new Error(`Cannot ${what}: the completion (res ${res}) names no buffer of group ${pool.group}`);
+      }
+      return got;
+    },
+    (error: unknown) => {
+      const got = taken as BufferRingTake | null;
+      if (got !== null) giveBack(pool, got);
+      throw error instanceof IoRingError ? pool.error(error) : error;
+    },
+  );
+}
+
+/**
+ * Runs `op`, a single-shot read or receive with a null buffer and a `bufferGroup`, on `ring`, and resolves
+ * with its result and the id of the buffer its completion names ({@link BufferSelection}). A failure
+ * rejects with {@link IoRingError} (ENOBUFS when the group had no buffer). This is what `ring.read()`,
+ * `ring.readv()` and `ring.recv()` return for a null buffer.
+ */
+export function runSelecting(ring: IoRingCore, op: Op, options?: RunOptions): Promise<BufferSelection> {
+  if (op.multishot === true) {
+    return Promise.reject(
+      new TypeError(
+        `Cannot ${op.name} into a buffer group: multishot posts many completions; use ring.multishot()`,
+      ),
+    );
+  }
+  let bufferId: number | null = null;
+  return ring.stream(op, (_res, flags) => {
+    bufferId = (flags & IORING_CQE_F_BUFFER) !== 0 ? flags >>> IORING_CQE_BUFFER_SHIFT : null;
+  }, options).then((bytes) => ({ bytes, bufferId }));
 }

@@ -42,8 +42,16 @@ import { IoRingError } from "./error.ts";
 import { Nop } from "../ops/nop.ts";
 import type { Op } from "../ops/op.ts";
 import { Openat, type OpenatOptions } from "../ops/openat.ts";
-import { Read, type ReadWriteOptions } from "../ops/read.ts";
-import { Readv, type VectoredOptions } from "../ops/readv.ts";
+import { Read, type ReadOptions, type ReadWriteOptions } from "../ops/read.ts";
+import { Readv, type ReadvOptions, type VectoredOptions } from "../ops/readv.ts";
+import {
+  BufferRing,
+  type BufferRingTake,
+  type BufferSelection,
+  runSelecting,
+  runWithBufferRing,
+  withGroupOf,
+} from "./buffer_ring.ts";
 import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
 import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
 import { Write } from "../ops/write.ts";
@@ -327,10 +335,73 @@ export class IoRing extends IoRingCore {
   read(
     fd: number | FixedFile,
     buffer: BufferSource,
-    offset = -1,
+    offset?: number,
     options?: ReadWriteOptions & RunOptions,
-  ): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Read(fd, buffer, offset, options)), options);
+  ): Promise<number>;
+  /**
+   * Reads from `fd` at `offset` (-1: the file position) into a buffer the kernel picks from `pool`, and
+   * resolves with it taken, as {@link BufferRing.take} returns it: `{ bid, data }`, `data` a view of the
+   * bytes, the caller's until `pool.recycle(bid)`. Resolves with null at end of file (the buffer goes back
+   * to the ring). `length` caps the read (default: a whole buffer). Rejects with {@link IoRingError}
+   * ENOBUFS when the ring has no buffer left.
+   *
+   * @example
+   * ```ts
+   * import { BufferRing, IoRing } from "@ioring/ioring";
+   * await using ring = new IoRing();
+   * using pool = BufferRing.register(ring, { group: 1, entries: 8, size: 4096 });
+   * const fd = await ring.openat("/etc/hostname");
+   * const got = await ring.read(fd, pool, 0);
+   * if (got !== null) {
+   *   console.log(new TextDecoder().decode(got.data));
+   *   pool.recycle(got.bid);
+   * }
+   * await ring.close(fd);
+   * ```
+   */
+  read(
+    fd: number | FixedFile,
+    pool: BufferRing,
+    offset?: number,
+    options?: ReadWriteOptions & RunOptions,
+  ): Promise<BufferRingTake | null>;
+  /**
+   * Reads from `fd` at `offset` into a buffer the kernel picks from `options.bufferGroup` (a group of
+   * {@link ProvideBuffers}, say), and resolves with the bytes read and the buffer's id. Rejects with
+   * {@link IoRingError} ENOBUFS when the group has no buffer left.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, ProvideBuffers } from "@ioring/ioring";
+   * await using ring = new IoRing();
+   * const memory = new Uint8Array(4 * 256); // the kernel writes it: keep it reachable
+   * await ring.run(new ProvideBuffers(memory, 9, 256));
+   * const fd = await ring.openat("/etc/hostname");
+   * const { bytes, bufferId } = await ring.read(fd, null, 0, { bufferGroup: 9 });
+   * console.log(memory.subarray(bufferId! * 256).subarray(0, bytes).length === bytes); // true
+   * await ring.close(fd);
+   * ```
+   */
+  read(
+    fd: number | FixedFile,
+    buffer: null,
+    offset: number,
+    options: ReadOptions & RunOptions & { bufferGroup: number },
+  ): Promise<BufferSelection>;
+  read(
+    fd: number | FixedFile,
+    buffer: BufferSource | BufferRing | null,
+    offset = -1,
+    options?: ReadOptions & RunOptions,
+  ): Promise<number | BufferRingTake | BufferSelection | null> {
+    if (buffer instanceof BufferRing) {
+      const op = this.#make(() => new Read(fd, null, offset, withGroupOf(buffer, options, "read")));
+      return op instanceof Promise ? op : runWithBufferRing(this, op, buffer, options);
+    }
+    const op = this.#make(() => new Read(fd, buffer, offset, options));
+    return buffer === null && !(op instanceof Promise)
+      ? runSelecting(this, op, options)
+      : this.#runBuilt(op, options);
   }
 
   /**
@@ -370,10 +441,67 @@ export class IoRing extends IoRingCore {
   readv(
     fd: number | FixedFile,
     buffers: readonly BufferSource[],
-    offset = -1,
+    offset?: number,
     options?: VectoredOptions & RunOptions,
-  ): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Readv(fd, buffers, offset, options)), options);
+  ): Promise<number>;
+  /**
+   * Reads from `fd` at `offset` into one buffer the kernel picks from `pool` (readv with a buffer group)
+   * and resolves with it taken, null at end of file, as `ring.read(fd, pool)` does. `length` caps it.
+   *
+   * @example
+   * ```ts
+   * import { BufferRing, IoRing } from "@ioring/ioring";
+   * await using ring = new IoRing();
+   * using pool = BufferRing.register(ring, { group: 1, entries: 8, size: 4096 });
+   * const fd = await ring.openat("/etc/hostname");
+   * const got = await ring.readv(fd, pool, 0, { length: 4 });
+   * console.log(got?.data.length); // 4
+   * if (got !== null) pool.recycle(got.bid);
+   * await ring.close(fd);
+   * ```
+   */
+  readv(
+    fd: number | FixedFile,
+    pool: BufferRing,
+    offset?: number,
+    options?: Omit<ReadvOptions, "bufferGroup"> & RunOptions,
+  ): Promise<BufferRingTake | null>;
+  /**
+   * Reads from `fd` at `offset` into one buffer the kernel picks from `options.bufferGroup` and resolves
+   * with the bytes read and the buffer's id, as `ring.read(fd, null, offset, { bufferGroup })` does.
+   *
+   * @example
+   * ```ts
+   * import { IoRing, ProvideBuffers } from "@ioring/ioring";
+   * await using ring = new IoRing();
+   * const memory = new Uint8Array(4 * 256); // the kernel writes it: keep it reachable
+   * await ring.run(new ProvideBuffers(memory, 9, 256));
+   * const fd = await ring.openat("/etc/hostname");
+   * const { bytes, bufferId } = await ring.readv(fd, null, 0, { bufferGroup: 9, length: 2 });
+   * console.log(bytes, memory.subarray(bufferId! * 256, bufferId! * 256 + bytes).length); // 2 2
+   * await ring.close(fd);
+   * ```
+   */
+  readv(
+    fd: number | FixedFile,
+    buffers: null,
+    offset: number,
+    options: ReadvOptions & RunOptions & { bufferGroup: number },
+  ): Promise<BufferSelection>;
+  readv(
+    fd: number | FixedFile,
+    buffers: readonly BufferSource[] | BufferRing | null,
+    offset = -1,
+    options?: ReadvOptions & RunOptions,
+  ): Promise<number | BufferRingTake | BufferSelection | null> {
+    if (buffers instanceof BufferRing) {
+      const op = this.#make(() => new Readv(fd, null, offset, withGroupOf(buffers, options, "readv")));
+      return op instanceof Promise ? op : runWithBufferRing(this, op, buffers, options);
+    }
+    const op = this.#make(() => new Readv(fd, buffers, offset, options));
+    return buffers === null && !(op instanceof Promise)
+      ? runSelecting(this, op, options)
+      : this.#runBuilt(op, options);
   }
 
   /**
@@ -496,8 +624,54 @@ export class IoRing extends IoRingCore {
    * const n = await ring.recv(socket, buffer, { timeout: 5_000 });
    * ```
    */
-  recv(fd: number | FixedFile, buffer: BufferSource, options?: RecvOptions & RunOptions): Promise<number> {
-    return this.#runBuilt(this.#make(() => new Recv(fd, buffer, options)), options);
+  recv(fd: number | FixedFile, buffer: BufferSource, options?: RecvOptions & RunOptions): Promise<number>;
+  /**
+   * Receives from a socket into a buffer the kernel picks from `pool`, and resolves with it taken, as
+   * {@link BufferRing.take} returns it: `{ bid, data }`, `data` a view of the bytes, the caller's until
+   * `pool.recycle(bid)`. Resolves with null at end of stream. `length` caps the receive (default: a
+   * whole buffer). Rejects with {@link IoRingError} ENOBUFS when the ring has no buffer left.
+   *
+   * @example
+   * ```ts ignore
+   * using pool = BufferRing.register(ring, { group: 1, entries: 64, size: 16384 });
+   * for (let got; (got = await ring.recv(socket, pool)) !== null;) {
+   *   handle(got.data);
+   *   pool.recycle(got.bid);
+   * }
+   * ```
+   */
+  recv(
+    fd: number | FixedFile,
+    pool: BufferRing,
+    options?: Omit<RecvOptions, "bufferGroup" | "multishot"> & RunOptions,
+  ): Promise<BufferRingTake | null>;
+  /**
+   * Receives from a socket into a buffer the kernel picks from `options.bufferGroup`, and resolves with
+   * the bytes received (0 at end of stream) and the buffer's id (null when the kernel picked none).
+   *
+   * @example
+   * ```ts ignore
+   * const { bytes, bufferId } = await ring.recv(socket, null, { bufferGroup: 1 });
+   * ```
+   */
+  recv(
+    fd: number | FixedFile,
+    buffer: null,
+    options: RecvOptions & RunOptions & { bufferGroup: number },
+  ): Promise<BufferSelection>;
+  recv(
+    fd: number | FixedFile,
+    buffer: BufferSource | BufferRing | null,
+    options?: RecvOptions & RunOptions,
+  ): Promise<number | BufferRingTake | BufferSelection | null> {
+    if (buffer instanceof BufferRing) {
+      const op = this.#make(() => new Recv(fd, null, withGroupOf(buffer, options, "recv")));
+      return op instanceof Promise ? op : runWithBufferRing(this, op, buffer, options);
+    }
+    const op = this.#make(() => new Recv(fd, buffer, options));
+    return buffer === null && !(op instanceof Promise)
+      ? runSelecting(this, op, options)
+      : this.#runBuilt(op, options);
   }
 
   /**

@@ -1,6 +1,6 @@
 // Provided buffer rings (BufferRing) against the real kernel: 10,000+ multishot receives with every byte
 // accounted for, ENOBUFS when the ring runs dry and recovery after recycling, incremental consumption,
-// and bad input.
+// rings in application memory (groups above 2047, the caller's memory), and bad input.
 import assert from "node:assert/strict";
 import { IoRing, IORING_CQE_F_BUFFER, IoRingError } from "../mod.ts";
 import { SHUT_WR } from "../ring/constants.ts";
@@ -11,6 +11,7 @@ import { Shutdown } from "../ops/shutdown.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, sleep, socketPair } from "./_util.ts";
 import { ENOBUFS } from "../ring/errno.ts";
+import { addressOf } from "../ops/_memory.ts";
 
 const CHUNK = 16 * 1024;
 
@@ -269,10 +270,10 @@ test("bad input is refused before any system call, the kernel's EEXIST is named,
       (e: unknown) => e instanceof RangeError && /size must be an integer from 1/.test(e.message),
     );
   }
-  for (const group of [-1, 2048, 65535, 65536, 0.5]) {
+  for (const group of [-1, 65536, 0.5]) {
     assert.throws(reg({ group }), (e: unknown) =>
       e instanceof RangeError &&
-      e.message.startsWith("Cannot register buffer ring: group must be an integer from 0 to 2047") &&
+      e.message.startsWith("Cannot register buffer ring: group must be an integer from 0 to 65535") &&
       e.message.endsWith(`current value is ${group}`));
   }
   assert.throws(reg({ incremental: "yes" as unknown as boolean }), TypeError);
@@ -376,4 +377,80 @@ test("a multishot loop that breaks hands the completions it will not see to onDr
   } finally {
     closeFds(left, right);
   }
+});
+
+/** `length` bytes that start on a page boundary, inside a larger ArrayBuffer (as a caller would carve them). */
+function pageAligned(length: number): Uint8Array {
+  const raw = new Uint8Array(length + n.pageSize);
+  const skew = (n.pageSize - (addressOf(raw) % n.pageSize)) % n.pageSize;
+  return raw.subarray(skew, skew + length);
+}
+
+test("groups above 2047 get a ring in application memory: 4000 allocated by BufferRing, 65535 on the caller's memory", async () => {
+  await using ring = new IoRing();
+  const [left, right] = socketPair();
+  const ringMemory = pageAligned(4 * 16);
+  using allocated = BufferRing.register(ring, { group: 4000, entries: 8, size: 128 });
+  using provided = BufferRing.register(ring, { group: 65535, entries: 4, size: 64, ringMemory });
+  try {
+    // The kernel reads the caller's memory: the tail (bytes 14-15 of the first entry) says 4 buffers.
+    assert.equal(new DataView(ringMemory.buffer, ringMemory.byteOffset).getUint16(14, true), 4);
+    for (const [pool, seed] of [[allocated, 40], [provided, 65]] as const) {
+      assert.deepEqual([pool.available, pool.head()], [pool.entries, 0], `group ${pool.group} registered`);
+      // Low level: a recv with the group, taken from the completion.
+      const message = pattern(pool.size, seed);
+      assert.equal(n.write(left, message, message.length), message.length);
+      const res = await ring.stream(new Recv(right, null, { bufferGroup: pool.group }), (res, flags) => {
+        const { bid, data } = pool.take(flags, res);
+        assert.deepEqual([bid, data], [0, message], `group ${pool.group}: the bytes in buffer 0`);
+        pool.recycle(bid);
+      });
+      assert.equal(res, pool.size);
+      // Every buffer once, through the promise method: each one's memory holds the bytes received.
+      for (let i = 1; i <= pool.entries; i++) {
+        const payload = pattern(i, seed + i);
+        assert.equal(n.write(left, payload, payload.length), payload.length);
+        const got = await ring.recv(right, pool);
+        assert.ok(got !== null);
+        assert.equal(got.bid, i % pool.entries, `group ${pool.group}: the next buffer in the ring`);
+        assert.deepEqual(pool.buffer(got.bid).subarray(0, i), payload);
+        pool.recycle(got.bid);
+      }
+      pool.flush();
+      assert.equal(pool.head(), pool.entries + 1, `group ${pool.group}: the kernel picked each buffer`);
+    }
+    // The group can be registered again once unregistered, and groups at or below 2047 may use the caller's
+    // memory too.
+    provided.unregister();
+    using again = BufferRing.register(ring, { group: 65535, entries: 2, size: 16 });
+    using low = BufferRing.register(ring, { group: 7, entries: 4, size: 16, ringMemory: pageAligned(64) });
+    n.write(left, pattern(16, 1), 16);
+    assert.deepEqual((await ring.recv(right, low))?.data, pattern(16, 1));
+    n.write(left, pattern(16, 2), 16);
+    assert.deepEqual((await ring.recv(right, again))?.data, pattern(16, 2));
+  } finally {
+    closeFds(left, right);
+  }
+});
+
+test("a ring on the caller's memory refuses memory the kernel cannot use, before any system call", async () => {
+  await using ring = new IoRing({ entries: 4 });
+  const reg = (ringMemory: unknown, entries = 4) => () =>
+    BufferRing.register(ring, { group: 3000, entries, size: 64, ringMemory: ringMemory as Uint8Array });
+  assert.throws(reg(pageAligned(128).subarray(8)), {
+    name: "RangeError",
+    message:
+      /^Cannot register buffer ring: ringMemory must start on a page boundary \(\d+ bytes\): current address is 0x[0-9a-f]+$/,
+  });
+  assert.throws(reg(pageAligned(64).subarray(0, 63)), {
+    name: "RangeError",
+    message: "Cannot register buffer ring: ringMemory must hold 4 entries × 16 bytes: current length is 63",
+  });
+  assert.throws(reg(new ArrayBuffer(64)), {
+    name: "TypeError",
+    message: /^Cannot register buffer ring: ringMemory must be a Uint8Array/,
+  });
+  // Nothing was registered: the group is free.
+  using pool = BufferRing.register(ring, { group: 3000, entries: 4, size: 64, ringMemory: pageAligned(64) });
+  assert.equal(pool.available, 4);
 });
