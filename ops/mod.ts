@@ -40,6 +40,7 @@ export { MsgRing, MsgRingFd, type MsgRingFdOptions, type MsgRingOptions } from "
 export { ProvideBuffers, type ProvideBuffersOptions } from "./provide_buffers.ts";
 export { Recv, type RecvOptions } from "./recv.ts";
 export { RecvMsg, type RecvMsgOptions, type RecvMsgOut, type RecvMsgResult } from "./recvmsg.ts";
+export { RecvZc, type RecvZcOptions } from "./recv_zc.ts";
 export { RemoveBuffers } from "./remove_buffers.ts";
 export { Send, type SendOptions } from "./send.ts";
 export { SendMsg, type SendMsgOptions } from "./sendmsg.ts";
