@@ -1,6 +1,7 @@
 /**
  * `npm run soak`: ten million mixed operations across three rings in this runtime (Deno or Bun), every one
- * checked to settle exactly once, then RSS and open fds compared between the first and the last tenth.
+ * checked to settle exactly once and every file read against what the writes before it may have left, then
+ * RSS and open fds compared between the first and the last tenth.
  *
  *     deno run -A --v8-flags=--expose-gc scripts/soak.ts [--ops N] [--rings N] [--seed N]
  *     bun scripts/soak.ts [--ops N]
@@ -37,6 +38,11 @@ for (const kind of KINDS) {
     `  ${kind.padEnd(8)} ${String(submitted).padStart(9)} submitted ${String(settled).padStart(9)} settled`,
   );
 }
+const { unordered, unorderedRead, linked } = result.overlaps;
+console.log(
+  `  writes of one block in one batch: ${unordered} blocks left to either of unlinked writes ` +
+    `(${unorderedRead} read back holding one of them), ${linked} linked pairs`,
+);
 const problems = checkLeaks(result);
 const [first, last] = [result.samples[0], result.samples.at(-1)!];
 console.log(

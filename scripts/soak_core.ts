@@ -3,8 +3,9 @@
  * the process's RSS and open fds sampled as it goes. `scripts/soak.ts` runs it from the command line and
  * `tests/soak_test.ts` runs a short one in the suite.
  *
- * Each ring runs batches of operations chosen by a seeded generator: NOPs, 64-byte writes and reads at
- * offsets of a temp file (reads are checked against what the writes left there), linked write → read
+ * Each ring runs batches of operations chosen by a seeded generator: NOPs, 64-byte writes (some as linked
+ * pairs of writes of one block) and reads at offsets of a temp file (reads are checked against what the
+ * writes may have left there: see {@link BlockModel}), linked write → read
  * chains through a pipe, zero-length and 1 ms timeouts, reads of an empty pipe cancelled through their
  * AbortSignal, and low-level NOPs told apart by their user data. A batch waits for all of its operations
  * before the next starts, and every operation records its settlement in a per-batch table, so a lost or
@@ -64,10 +65,125 @@ export interface SoakResult {
   fdsBefore: number;
   /** Open fds after the soak cleaned up. */
   fdsAfter: number;
+  /**
+   * Writes of one block in one batch: blocks that unlinked writes left open ({@link BlockModel}), how many
+   * of those a later read found holding one of them, and linked pairs of writes of one block.
+   */
+  overlaps: { unordered: number; unorderedRead: number; linked: number };
 }
 
-const BLOCK = 64;
+/** The size of the blocks the soak writes and reads. */
+export const BLOCK = 64;
 const BLOCKS = 256;
+
+/**
+ * What a file of {@link BLOCK}-byte blocks holds, as far as the writes made to it tell: the soak's model of
+ * its temp files, kept batch by batch.
+ *
+ * io_uring orders nothing that is not linked: two writes of one block in one batch may land in either order,
+ * and their completions say nothing of it (an inline write's CQE is posted when its submit batch is
+ * flushed, a write punted to io-wq posts its own at once). So a block written in a batch holds, after it,
+ * one of the writes that nothing in the batch was ordered after. When there are several, the block is
+ * open: the first read of it must find exactly one of them (writes of a regular file never interleave), and
+ * from then on the block holds that one.
+ *
+ * @example
+ * ```ts
+ * import { BLOCK, BlockModel } from "./soak_core.ts";
+ * const model = new BlockModel(4);
+ * model.write(3, new Uint8Array(BLOCK).fill(1)); // two unlinked writes of block 3 in one batch
+ * model.write(3, new Uint8Array(BLOCK).fill(2));
+ * model.endBatch(); // once both have completed
+ * model.read(3, new Uint8Array(BLOCK).fill(1), BLOCK); // either may have landed last
+ * ```
+ */
+export class BlockModel {
+  /** What each block holds where one write of it is known to be the last. */
+  readonly #known: Uint8Array;
+  /** How many writes each open block may hold (0: the block is known), and their bytes, by block. */
+  readonly #openCount: Uint16Array;
+  readonly #open: Uint8Array[][];
+  /** The batch's writes that may land last, by block, and the blocks they write. */
+  readonly #last: Uint8Array[][];
+  readonly #written: number[] = [];
+  /** Blocks left open by a batch, and how many of them were read back. */
+  readonly stats = { open: 0, openRead: 0 };
+
+  /** A model of a file of `blocks` blocks, all zeros (or past the end) to begin with. */
+  constructor(blocks: number) {
+    this.#known = new Uint8Array(BLOCK * blocks);
+    this.#openCount = new Uint16Array(blocks);
+    this.#open = Array.from({ length: blocks }, () => []);
+    this.#last = Array.from({ length: blocks }, () => []);
+  }
+
+  /**
+   * Notes a write of `data` (one block) to `block` in this batch that nothing in the batch is ordered
+   * after: an unlinked write, or the last write of the block in a chain. `data` must stay as it is until
+   * {@link BlockModel.endBatch}.
+   */
+  write(block: number, data: Uint8Array): void {
+    const last = this.#last[block];
+    if (last.length === 0) this.#written.push(block);
+    last.push(data);
+  }
+
+  /** Ends a batch, once every write of it has completed: each block written holds one of its last writes. */
+  endBatch(): void {
+    for (const block of this.#written) {
+      const last = this.#last[block];
+      if (last.length === 1) {
+        this.#known.set(last[0], block * BLOCK);
+        this.#openCount[block] = 0;
+      } else {
+        // Copies, as the caller reuses its buffers; the copies are kept for the next time.
+        const open = this.#open[block];
+        while (open.length < last.length) open.push(new Uint8Array(BLOCK));
+        for (let i = 0; i < last.length; i++) open[i].set(last[i]);
+        this.#openCount[block] = last.length;
+        this.stats.open++;
+      }
+      last.length = 0;
+    }
+    this.#written.length = 0;
+  }
+
+  /**
+   * Checks that a read of `block`, not racing a write of it, that returned `res` bytes into `data` read
+   * what the file can hold; throws if not.
+   */
+  read(block: number, data: Uint8Array, res: number): void {
+    const at = block * BLOCK;
+    const count = this.#openCount[block];
+    if (count > 0) {
+      const open = this.#open[block];
+      for (let c = 0; c < count && res === BLOCK; c++) {
+        if (open[c].every((byte, i) => byte === data[i])) {
+          this.#known.set(open[c], at);
+          this.#openCount[block] = 0;
+          this.stats.openRead++;
+          return;
+        }
+      }
+      const bytes = (b: Uint8Array) => `[${b.subarray(0, 4).join(", ")}, ...]`;
+      throw new Error(
+        `soak: block ${block} reads ${res} bytes ${bytes(data)}, none of its ${count} unordered writes: ` +
+          open.slice(0, count).map(bytes).join(" "),
+      );
+    }
+    // A block past the end of the file reads short; what was read must match the model.
+    for (let i = 0; i < res; i++) {
+      if (data[i] !== this.#known[at + i]) {
+        throw new Error(
+          `soak: block ${block} byte ${i} reads ${data[i]}, was written ${this.#known[at + i]}`,
+        );
+      }
+    }
+    for (let i = res; i < BLOCK; i++) {
+      if (this.#known[at + i] !== 0) throw new Error(`soak: block ${block} read short (${res})`);
+    }
+  }
+}
 
 /** Runs a garbage collection when the runtime exposes one (Bun; Deno with --v8-flags=--expose-gc). */
 function collect(): void {
@@ -84,6 +200,12 @@ export function openFds(): number {
 function sample(ops: number): Sample {
   collect();
   return { ops, rss: process.memoryUsage().rss, fds: openFds() };
+}
+
+/** Fills `data` with a pattern made from `stamp`; returns it. */
+function stamped(data: Uint8Array, stamp: number): Uint8Array {
+  for (let i = 0; i < data.length; i++) data[i] = (stamp >>> ((i & 3) * 8)) + i;
+  return data;
 }
 
 /** A close-on-exec pipe: [read end, write end]. */
@@ -129,6 +251,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
     KINDS.map((k) => [k, { submitted: 0, settled: 0 }]),
   ) as SoakResult["kinds"];
   const samples: Sample[] = [];
+  const overlaps = { unordered: 0, unorderedRead: 0, linked: 0 };
   const n = await native();
   const fdsBefore = openFds();
   const dir = mkdtempSync(join(tmpdir(), "ioring-soak-"));
@@ -157,10 +280,18 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
     const file = await ring.openat(join(dir, `ring${index}`), { flags: O_RDWR | O_CREAT, mode: 0o600 });
     const [pipeRead, pipeWrite] = pipe(n);
     const [idleRead, idleWrite] = pipe(n); // never written: reads of it wait until cancelled
-    const model = new Uint8Array(BLOCK * BLOCKS); // what the file holds (zeros until written)
+    const model = new BlockModel(BLOCKS);
     let pipeWritten = 0, pipeReadBytes = 0;
     let userData = 0;
-    const writeBuffers = Array.from({ length: batch }, () => new Uint8Array(BLOCK));
+    const writeBuffers = Array.from({ length: 2 * batch }, () => new Uint8Array(BLOCK)); // two per slot
+    // A linked pair per slot, built once and moved to its block each time (fewer objects per op).
+    const writePairs = Array.from(
+      { length: batch },
+      (
+        _,
+        slot,
+      ) => [new Write(file, writeBuffers[2 * slot], 0), new Write(file, writeBuffers[2 * slot + 1], 0)],
+    );
     const readBuffers = Array.from({ length: batch }, () => new Uint8Array(BLOCK));
     const pipeBuffers = Array.from({ length: batch }, () => new Uint8Array(8));
     const lowNop = new Nop();
@@ -175,7 +306,8 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
         let lowCount = 0;
         let count = 0;
         // Writes go to blocks of one parity and reads to the other, alternating by round, so a read never
-        // races a write of the same batch and is checked against the model of earlier batches.
+        // races a write of the same batch (it could see part of one) and is checked against the model of
+        // earlier batches. Writes of one block in a batch stay: unlinked, any of them may land last.
         const writeParity = round & 1;
         const settle = (slot: number, kind: Kind) => {
           if (settled[slot]++ !== 0) {
@@ -197,18 +329,45 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
               count++;
               break;
             case "write": {
+              // One write, or one time in four a linked pair of writes of the block: the second lands last.
               const block = ((random() % (BLOCKS / 2)) * 2) + writeParity;
-              const data = writeBuffers[slot];
-              const stamp = random();
-              for (let i = 0; i < BLOCK; i++) data[i] = (stamp >>> ((i & 3) * 8)) + i;
+              const first = stamped(writeBuffers[2 * slot], random());
+              if ((random() & 3) !== 0) {
+                model.write(block, first);
+                pending.push(
+                  ring.write(file, first, block * BLOCK).then((res) => {
+                    if (res !== BLOCK) throw new Error(`soak: write gave ${res}`);
+                    settle(slot, kind);
+                  }),
+                );
+                count++;
+                break;
+              }
+              const second = stamped(writeBuffers[2 * slot + 1], random());
+              model.write(block, second);
+              overlaps.linked++;
+              kinds.write.submitted++; // two operations
+              const pair = writePairs[slot];
+              pair[0].offset(block * BLOCK);
+              pair[1].offset(block * BLOCK);
               pending.push(
-                ring.write(file, data, block * BLOCK).then((res) => {
-                  if (res !== BLOCK) throw new Error(`soak: write gave ${res}`);
-                  model.set(data, block * BLOCK);
-                  settle(slot, kind);
-                }),
+                ring.link(pair).then(
+                  (results) => {
+                    for (const r of results) {
+                      if (r.status !== "fulfilled" || r.value !== BLOCK) {
+                        throw new Error(
+                          `soak: a linked write gave ${
+                            r.status === "fulfilled" ? r.value : String((r as PromiseRejectedResult).reason)
+                          }`,
+                        );
+                      }
+                    }
+                    settle(slot, kind);
+                    kinds.write.settled++;
+                  },
+                ),
               );
-              count++;
+              count += 2;
               break;
             }
             case "read": {
@@ -216,21 +375,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
               const data = readBuffers[slot];
               pending.push(
                 ring.read(file, data, block * BLOCK).then((res) => {
-                  // A block past the end of the file reads short; what was read must match the model.
-                  for (let i = 0; i < res; i++) {
-                    if (data[i] !== model[block * BLOCK + i]) {
-                      throw new Error(
-                        `soak: block ${block} byte ${i} reads ${data[i]}, was written ${
-                          model[block * BLOCK + i]
-                        }`,
-                      );
-                    }
-                  }
-                  for (let i = res; i < BLOCK; i++) {
-                    if (model[block * BLOCK + i] !== 0) {
-                      throw new Error(`soak: block ${block} read short (${res})`);
-                    }
-                  }
+                  model.read(block, data, res);
                   settle(slot, kind);
                 }),
               );
@@ -292,6 +437,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
           }
         }
         await Promise.all(pending);
+        model.endBatch();
         if (lowCount > 0) {
           const seen = new Uint8Array(lowCount);
           for await (const cqe of ring.completions({ stopWhenIdle: true })) {
@@ -312,6 +458,8 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
       // The last sample is taken while every ring is still open: each waits here for the others.
       arrive();
       await allArrived;
+      overlaps.unordered += model.stats.open;
+      overlaps.unorderedRead += model.stats.openRead;
       // Whatever a short pipe read left behind comes out now: bytes in equal bytes out.
       while (pipeReadBytes < pipeWritten) {
         pipeReadBytes += await ring.read(pipeRead, new Uint8Array(pipeWritten - pipeReadBytes));
@@ -360,7 +508,16 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
       throw new Error(`soak: ${kind}: ${kinds[kind].submitted} submitted, ${kinds[kind].settled} settled`);
     }
   }
-  return { ops: done, seconds, opsPerSecond: done / seconds, kinds, samples, fdsBefore, fdsAfter: openFds() };
+  return {
+    ops: done,
+    seconds,
+    opsPerSecond: done / seconds,
+    kinds,
+    samples,
+    fdsBefore,
+    fdsAfter: openFds(),
+    overlaps,
+  };
 }
 
 /**
