@@ -65,7 +65,7 @@ import type { Op } from "../ops/op.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { encodeTimespec, type TimeSpec, timeSpecMs } from "../ops/timeout.ts";
 import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
-import { checkInt, describe } from "../ops/_checks.ts";
+import { checkInt, describe, isThenable } from "../ops/_checks.ts";
 import * as constants from "./constants.ts";
 import {
   EAGAIN,
@@ -265,6 +265,11 @@ export function cancelTarget(
   if (all && target === "all") return { fd: -1, flags: IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL };
   const fixed = target instanceof FixedFile;
   const fd = fixed ? target.index : target;
+  if (isThenable(fd)) {
+    throw new TypeError(
+      "Cannot cancel: fd must be a file descriptor: current value is a Promise: did you forget await?",
+    );
+  }
   if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0) {
     throw new RangeError(
       `Cannot cancel: ${

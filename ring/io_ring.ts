@@ -7,7 +7,7 @@ import { Close } from "../ops/close.ts";
 import { FixedFile } from "../ops/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
 import { addressOf, type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
-import { checkInt, checkU16, checkU32, describe } from "../ops/_checks.ts";
+import { checkInt, checkU16, checkU32, describe, isThenable } from "../ops/_checks.ts";
 import {
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
@@ -165,8 +165,8 @@ export interface CancelMatch {
 function syncCancelTarget(
   target: number | FixedFile | "all" | CancelMatch,
 ): { fd: number; flags: number; userData: number; opcode: number } {
-  if (typeof target === "number" || target === "all" || target instanceof FixedFile) {
-    return { ...cancelTarget(target, true), userData: 0, opcode: 0 };
+  if (typeof target === "number" || target === "all" || target instanceof FixedFile || isThenable(target)) {
+    return { ...cancelTarget(target as number, true), userData: 0, opcode: 0 };
   }
   const what = "cancel synchronously";
   if (target === null || typeof target !== "object") {
@@ -209,7 +209,9 @@ function syncCancelTarget(
     }
     flags |= IORING_ASYNC_CANCEL_ANY;
   } else if (target.fd === undefined && target.opcode === undefined && target.userData === undefined) {
-    throw new TypeError(`Cannot ${what}: give userData, fd, opcode or any: current value is {}`);
+    throw new TypeError(
+      `Cannot ${what}: give userData, fd, opcode or any: current value is ${describe(target)}`,
+    );
   }
   return { fd, flags, userData, opcode };
 }

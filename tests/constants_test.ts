@@ -346,7 +346,7 @@ const RESTRICTION: Spec<typeof layout.RESTRICTION> = {
 
 const SYNC_CANCEL_REG: Spec<typeof layout.SYNC_CANCEL_REG> = {
   type: "struct io_uring_sync_cancel_reg",
-  fields: { addr: "addr", fd: "fd", flags: "flags", timeout: "timeout" },
+  fields: { addr: "addr", fd: "fd", flags: "flags", timeout: "timeout", opcode: ["opcode", "pad"] },
 };
 
 const BUF: Spec<typeof layout.BUF> = {

@@ -66,6 +66,8 @@ test("a ring method given an fd that was not awaited rejects with the same TypeE
   await assert.rejects(ring.recv(fd, buffer), FORGOT_AWAIT);
   await assert.rejects(ring.accept(fd), FORGOT_AWAIT);
   await assert.rejects(ring.close(fd), FORGOT_AWAIT);
+  await assert.rejects(ring.cancelFd(fd), FORGOT_AWAIT);
+  assert.throws(() => ring.cancelSync(fd), FORGOT_AWAIT);
   assert.equal(ring.queued, 0);
   await ring.close(await opened);
 });
