@@ -33,20 +33,24 @@ export {
   type ProbeResult,
   type Restrictions,
   type RunOptions,
-} from "./ring/io_ring.ts";
-export { IoRingError, type IoRingErrorTarget } from "./ring/error.ts";
+} from "./facade/io_ring.ts";
+export { IoRingError, type IoRingErrorTarget } from "./util/error.ts";
 export { IoUringUnavailableError } from "./ffi/native.ts";
-export { errnoMessage, errnoName, errnoNumber } from "./ring/errno.ts";
-export * from "./ring/constants.ts";
+export { errnoMessage, errnoName, errnoNumber } from "./kernel/errno.ts";
+export * from "./kernel/constants.ts";
 export * from "./ops/mod.ts";
-export { type FixedBuffer, FixedBufferPool, type FixedBufferPoolOptions } from "./ring/fixed_buffer_pool.ts";
+export {
+  type FixedBuffer,
+  FixedBufferPool,
+  type FixedBufferPoolOptions,
+} from "./facade/fixed_buffer_pool.ts";
 export {
   BufferRing,
   type BufferRingOptions,
   type BufferRingTake,
   type BufferSelection,
 } from "./ring/buffer_ring.ts";
-export { SqeWriter } from "./ring/sqe.ts";
+export { SqeWriter } from "./sqe/writer.ts";
 export {
   connect,
   type ConnectOptions,

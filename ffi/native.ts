@@ -20,8 +20,8 @@ import process from "node:process";
 import { readFileSync } from "node:fs";
 import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
 import { LIBC_SYMBOLS, LIBURING_SYMBOLS } from "./symbols.ts";
-import { IO_URING_SYSCALL } from "../ring/constants.ts";
-import { ENOMEM, ENOSYS, EPERM } from "../ring/errno.ts";
+import { IO_URING_SYSCALL } from "../kernel/constants.ts";
+import { ENOMEM, ENOSYS, EPERM } from "../kernel/errno.ts";
 
 /** Which implementation of the io_uring system calls is in use. */
 export type NativePath = "liburing" | "libc";

@@ -6,11 +6,11 @@
  * @module
  */
 import { native } from "../ffi/native.ts";
-import { encodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
-import { IORING_OP_BIND, IORING_OP_LISTEN } from "../ring/constants.ts";
-import { IoRingError } from "../ring/error.ts";
-import { ENOSYS } from "../ring/errno.ts";
-import type { IoRing } from "../ring/io_ring.ts";
+import { encodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { IORING_OP_BIND, IORING_OP_LISTEN } from "../kernel/constants.ts";
+import { IoRingError } from "../util/error.ts";
+import { ENOSYS } from "../kernel/errno.ts";
+import type { IoRing } from "../facade/io_ring.ts";
 
 const loaded = await native().catch(() => null);
 

@@ -28,10 +28,10 @@
 import { native } from "../ffi/native.ts";
 import { Accept } from "../ops/accept.ts";
 import { Recv } from "../ops/recv.ts";
-import { timeSpecMs } from "../ops/timeout.ts";
+import { timeSpecMs } from "../memory/timespec.ts";
 import { atAddress, bindAndListen } from "./_listen.ts";
-import { decodeSockaddr, type SocketAddress } from "../ops/_sockaddr.ts";
-import { checkInt, checkOptions, describe } from "../ops/_checks.ts";
+import { decodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { checkInt, checkOptions, describe } from "../util/checks.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -45,12 +45,12 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
-} from "../ring/constants.ts";
+} from "../kernel/constants.ts";
 import { BufferRing } from "../ring/buffer_ring.ts";
-import { IoRingError } from "../ring/error.ts";
-import type { IoRing, RunOptions } from "../ring/io_ring.ts";
-import { SOCKADDR_STORAGE } from "../ring/layout.ts";
-import { EBADF, ECANCELED, ENOBUFS, ENOTCONN, ETIMEDOUT } from "../ring/errno.ts";
+import { IoRingError } from "../util/error.ts";
+import type { IoRing, RunOptions } from "../facade/io_ring.ts";
+import { SOCKADDR_STORAGE } from "../kernel/layout.ts";
+import { EBADF, ECANCELED, ENOBUFS, ENOTCONN, ETIMEDOUT } from "../kernel/errno.ts";
 
 const loaded = await native().catch(() => null);
 

@@ -1,4 +1,4 @@
-import { EPOLL_EVENT } from "../ring/layout.ts";
+import { EPOLL_EVENT } from "../kernel/layout.ts";
 
 /** One event of an epoll set: what happened and the data registered with the file descriptor. */
 export interface EpollEvent {

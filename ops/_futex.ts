@@ -1,5 +1,5 @@
-import { addressOf, checkBacking } from "./_memory.ts";
-import { checkInt, describe } from "./_checks.ts";
+import { addressOf, checkBacking } from "../memory/buffers.ts";
+import { checkInt, describe } from "../util/checks.ts";
 
 /** A 32-bit futex word: an element of an Int32Array or Uint32Array (over a SharedArrayBuffer to share it with workers). */
 export type FutexArray = Int32Array | Uint32Array;

@@ -1,12 +1,12 @@
-import { opBytes } from "./_arena.ts";
-import { MSGHDR } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
+import { opBytes } from "../memory/arena.ts";
+import { MSGHDR } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "../memory/buffers.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
 import { ioprioTaken } from "./_net.ts";
-import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { encodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 const IOV_MAX = 1024;
 const TWO_32 = 4294967296;

@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_FILE_INDEX_ALLOC } from "../ring/constants.ts";
-import { checkInt } from "./_checks.ts";
+import {
+  IORING_CQE_BUFFER_SHIFT,
+  IORING_CQE_F_BUFFER,
+  IORING_FILE_INDEX_ALLOC,
+} from "../kernel/constants.ts";
+import { checkInt } from "../util/checks.ts";
 
 /**
  * Turns a direct-descriptor slot (or IORING_FILE_INDEX_ALLOC, or "alloc") into

@@ -1,9 +1,9 @@
-import { IOSQE_BUFFER_SELECT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkFlags, checkInt, checkLength, checkOffset, checkOptions, checkU16 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IOSQE_BUFFER_SELECT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkFlags, checkInt, checkLength, checkOffset, checkOptions, checkU16 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Read} and {@link Write}. */
 export interface ReadWriteOptions {

@@ -1,11 +1,11 @@
-import { IORING_RECVSEND_POLL_FIRST } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkFlags, checkLength, checkOptions } from "./_checks.ts";
+import { IORING_RECVSEND_POLL_FIRST } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkFlags, checkLength, checkOptions } from "../util/checks.ts";
 import { ioprioTaken } from "./_net.ts";
-import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { encodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Send} and {@link SendZc}. */
 export interface SendOptions {

@@ -1,8 +1,8 @@
-import { AT_FDCWD } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { AT_FDCWD } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, cString } from "../memory/buffers.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Renameat} and {@link Linkat}: where each path starts from, and the flags. */
 export interface TwoPathOptions {

@@ -1,10 +1,10 @@
-import { IOSQE_BUFFER_SELECT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "./_memory.ts";
-import { checkFlags, checkInt, checkOffset, checkOptions, checkU16 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
-import { IOVEC } from "../ring/layout.ts";
+import { IOSQE_BUFFER_SELECT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, encodeIovecs } from "../memory/buffers.ts";
+import { checkFlags, checkInt, checkOffset, checkOptions, checkU16 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
+import { IOVEC } from "../kernel/layout.ts";
 
 /** Options of {@link Readv} and {@link Writev}. */
 export interface VectoredOptions {

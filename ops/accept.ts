@@ -1,20 +1,20 @@
-import { opBytes, opWords } from "./_arena.ts";
+import { opBytes, opWords } from "../memory/arena.ts";
 import {
   IORING_ACCEPT_DONTWAIT,
   IORING_ACCEPT_MULTISHOT,
   IORING_ACCEPT_POLL_FIRST,
   IORING_FILE_INDEX_ALLOC,
   IORING_OP_ACCEPT,
-} from "../ring/constants.ts";
-import { SOCK_CLOEXEC } from "../ring/constants.ts";
-import { SOCKADDR_STORAGE } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import { SOCK_CLOEXEC } from "../kernel/constants.ts";
+import { SOCKADDR_STORAGE } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
 import { directSlot, ioprioTaken } from "./_net.ts";
-import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { decodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Accept}. */
 export interface AcceptOptions {

@@ -6,11 +6,11 @@ import {
   IORING_ASYNC_CANCEL_OP,
   IORING_ASYNC_CANCEL_USERDATA,
   IORING_OP_ASYNC_CANCEL,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkInt, checkU64, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { FixedFile } from "./fixed_file.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkInt, checkU64, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Which requests an {@link AsyncCancel} matches. Keys given together must all

@@ -1,7 +1,7 @@
-import { IORING_OP_CLOSE } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, FixedFile } from "./fixed_file.ts";
+import { IORING_OP_CLOSE } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Queues (but does not submit) a close(2) of a file descriptor, or of a

@@ -1,9 +1,9 @@
-import { IORING_OP_CONNECT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { encodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_CONNECT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { encodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Queues (but does not submit) a connect(2) of a socket to `address`: `res`

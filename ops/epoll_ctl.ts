@@ -1,10 +1,10 @@
-import { EPOLL_CTL_DEL, IORING_OP_EPOLL_CTL } from "../ring/constants.ts";
-import { EPOLL_EVENT } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFd, checkFlags, checkInt, checkOptions, checkU64, describe } from "./_checks.ts";
+import { EPOLL_CTL_DEL, IORING_OP_EPOLL_CTL } from "../kernel/constants.ts";
+import { EPOLL_EVENT } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFd, checkFlags, checkInt, checkOptions, checkU64, describe } from "../util/checks.ts";
 import { encodeEpollEvent } from "./_epoll.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link EpollCtl}. */
 export interface EpollCtlOptions {

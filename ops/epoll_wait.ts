@@ -1,11 +1,11 @@
-import { IORING_OP_EPOLL_WAIT } from "../ring/constants.ts";
-import { EPOLL_EVENT } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkInt, checkOptions } from "./_checks.ts";
+import { IORING_OP_EPOLL_WAIT } from "../kernel/constants.ts";
+import { EPOLL_EVENT } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkInt, checkOptions } from "../util/checks.ts";
 import { decodeEpollEvents, type EpollEvent } from "./_epoll.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 export type { EpollEvent } from "./_epoll.ts";
 

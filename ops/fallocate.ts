@@ -1,8 +1,8 @@
-import { IORING_OP_FALLOCATE } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_FALLOCATE } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkOptions, checkU64 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Fallocate}. */
 export interface FallocateOptions {

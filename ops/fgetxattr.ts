@@ -1,9 +1,9 @@
-import { IORING_OP_FGETXATTR } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cText } from "./_memory.ts";
-import { checkOptions, checkXattrSize } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_FGETXATTR } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, cText } from "../memory/buffers.ts";
+import { checkOptions, checkXattrSize } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Fgetxattr} and {@link Getxattr}. */
 export interface GetxattrOptions {

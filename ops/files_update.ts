@@ -2,11 +2,11 @@ import {
   IORING_FILE_INDEX_ALLOC,
   IORING_OP_FILES_UPDATE,
   IORING_REGISTER_FILES_SKIP,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkInt, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkInt, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /**
  * Queues (but does not submit) an update of the ring's registered file table:

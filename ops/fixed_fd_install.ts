@@ -1,8 +1,8 @@
-import { IORING_OP_FIXED_FD_INSTALL } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkOptions, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { FixedFile } from "./fixed_file.ts";
+import { IORING_OP_FIXED_FD_INSTALL } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkOptions, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link FixedFdInstall}. */
 export interface FixedFdInstallOptions {

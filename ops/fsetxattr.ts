@@ -1,9 +1,9 @@
-import { IORING_OP_FSETXATTR } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached, cText } from "./_memory.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_FSETXATTR } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, cText } from "../memory/buffers.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Fsetxattr} and {@link Setxattr}. */
 export interface SetxattrOptions {

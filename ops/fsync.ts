@@ -1,8 +1,8 @@
-import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
-import { checkOptions } from "./_checks.ts";
+import { IORING_FSYNC_DATASYNC, IORING_OP_FSYNC } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
+import { checkOptions } from "../util/checks.ts";
 
 /** Options of {@link Fsync}. */
 export interface FsyncOptions {

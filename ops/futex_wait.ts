@@ -3,12 +3,12 @@ import {
   FUTEX2_SIZE_U32,
   FUTEX_BITSET_MATCH_ANY,
   IORING_OP_FUTEX_WAIT,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
-import { checkAttached } from "./_memory.ts";
-import { OpBase } from "./op.ts";
+import { checkAttached } from "../memory/buffers.ts";
+import { OpBase } from "../sqe/op.ts";
 
 export type { FutexArray } from "./_futex.ts";
 

@@ -3,13 +3,13 @@ import {
   FUTEX2_SIZE_U32,
   FUTEX_WAITV_MAX,
   IORING_OP_FUTEX_WAITV,
-} from "../ring/constants.ts";
-import { FUTEX_WAITV } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, checkAttached } from "./_memory.ts";
-import { checkFlags, describe } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import { FUTEX_WAITV } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, checkAttached } from "../memory/buffers.ts";
+import { checkFlags, describe } from "../util/checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** One word of a {@link FutexWaitv}. */
 export interface FutexWaiter {

@@ -3,12 +3,12 @@ import {
   FUTEX2_SIZE_U32,
   FUTEX_BITSET_MATCH_ANY,
   IORING_OP_FUTEX_WAKE,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkInt, checkOptions } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkInt, checkOptions } from "../util/checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import type { FutexOptions } from "./futex_wait.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /**
  * Queues (but does not submit) a futex wake on `futex[index]`, like

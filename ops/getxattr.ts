@@ -1,8 +1,8 @@
-import { IORING_OP_GETXATTR } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cString, cText } from "./_memory.ts";
-import { checkOptions, checkXattrSize, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_GETXATTR } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, cString, cText } from "../memory/buffers.ts";
+import { checkOptions, checkXattrSize, pathLabel } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 import type { GetxattrOptions } from "./fgetxattr.ts";
 
 export type { GetxattrOptions } from "./fgetxattr.ts";

@@ -1,9 +1,9 @@
-import { IORING_OP_LINK_TIMEOUT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
-import { encodeTimespec, type TimeSpec } from "./timeout.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_LINK_TIMEOUT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
+import { encodeTimespec, type TimeSpec } from "../memory/timespec.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link LinkTimeout}. */
 export interface LinkTimeoutOptions {

@@ -1,9 +1,9 @@
-import { IORING_OP_LISTEN } from "../ring/constants.ts";
-import { SOMAXCONN } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_LISTEN } from "../kernel/constants.ts";
+import { SOMAXCONN } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkInt } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Queues (but does not submit) a listen(2): marks a bound stream socket as

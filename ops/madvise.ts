@@ -5,12 +5,12 @@ import {
   MADV_FREE,
   MADV_REMOVE,
   MADV_WIPEONFORK,
-} from "../ring/constants.ts";
+} from "../kernel/constants.ts";
 import { native } from "../ffi/native.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkFlags } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkFlags } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
 

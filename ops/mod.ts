@@ -13,14 +13,14 @@
  *
  * @module
  */
-export { type Op, OpBase } from "./op.ts";
+export { type Op, OpBase } from "../sqe/op.ts";
 export { BufferOp } from "./_rw.ts";
 export { VectoredOp } from "./_vectored.ts";
 export { TwoPathOp, type TwoPathOptions } from "./_two_paths.ts";
 export { MsgOp } from "./_msghdr.ts";
 export { SendOp } from "./_send.ts";
-export { FixedFile } from "./fixed_file.ts";
-export type { BufferSource } from "./_memory.ts";
+export { FixedFile } from "../sqe/fixed_file.ts";
+export type { BufferSource } from "../memory/buffers.ts";
 export { Nop } from "./nop.ts";
 export { Read, type ReadOptions, type ReadWriteOptions } from "./read.ts";
 export { Write } from "./write.ts";
@@ -31,7 +31,8 @@ export { Openat, type OpenatOptions } from "./openat.ts";
 export { Close } from "./close.ts";
 export { Splice, type SpliceOptions } from "./splice.ts";
 export { decodeStatx, Statx, type StatxOptions, type StatxResult } from "./statx.ts";
-export { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "./timeout.ts";
+export { Timeout, type TimeoutOptions } from "./timeout.ts";
+export { encodeTimespec, type TimeSpec, timeSpecMs } from "../memory/timespec.ts";
 export { Accept, type AcceptOptions } from "./accept.ts";
 export { Bind } from "./bind.ts";
 export { Connect } from "./connect.ts";
@@ -65,7 +66,7 @@ export {
   SOCKADDR_UN_SIZE,
   type SocketAddress,
   type UnixSocketAddress,
-} from "./_sockaddr.ts";
+} from "../memory/sockaddr.ts";
 export { ReadFixed } from "./read_fixed.ts";
 export { WriteFixed } from "./write_fixed.ts";
 export { ReadvFixed } from "./readv_fixed.ts";

@@ -4,12 +4,12 @@ import {
   IORING_MSG_RING_FLAGS_PASS,
   IORING_MSG_SEND_FD,
   IORING_OP_MSG_RING,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkInt, checkOptions, describe } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFd, checkInt, checkOptions, describe } from "../util/checks.ts";
 import { directSlot } from "./_net.ts";
-import { OpBase } from "./op.ts";
-import { FixedFile } from "./fixed_file.ts";
+import { OpBase } from "../sqe/op.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link MsgRing}. */
 export interface MsgRingOptions {

@@ -1,6 +1,6 @@
-import { IORING_OP_NOP } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_NOP } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /**
  * Queues (but does not submit) a NOP: it completes with `res` 0 and does

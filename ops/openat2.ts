@@ -1,11 +1,11 @@
-import { AT_FDCWD, IORING_OP_OPENAT2, O_CLOEXEC, O_CREAT, O_RDONLY, O_TMPFILE } from "../ring/constants.ts";
-import { OPEN_HOW } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { opWords } from "./_arena.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
+import { AT_FDCWD, IORING_OP_OPENAT2, O_CLOEXEC, O_CREAT, O_RDONLY, O_TMPFILE } from "../kernel/constants.ts";
+import { OPEN_HOW } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { opWords } from "../memory/arena.ts";
+import { addressOf, cString } from "../memory/buffers.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "../util/checks.ts";
 import { directSlot } from "./_net.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Openat2}: the fields of `struct open_how`, and the directory. */
 export interface Openat2Options {

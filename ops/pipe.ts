@@ -1,8 +1,8 @@
-import { IORING_OP_PIPE, O_CLOEXEC } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_PIPE, O_CLOEXEC } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Pipe}. */
 export interface PipeOptions {

@@ -1,8 +1,8 @@
-import { IORING_OP_POLL_ADD, IORING_POLL_ADD_LEVEL, IORING_POLL_ADD_MULTI } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkOptions } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_POLL_ADD, IORING_POLL_ADD_LEVEL, IORING_POLL_ADD_MULTI } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkOptions } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link PollAdd}. */
 export interface PollAddOptions {

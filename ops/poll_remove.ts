@@ -3,10 +3,10 @@ import {
   IORING_POLL_ADD_MULTI,
   IORING_POLL_UPDATE_EVENTS,
   IORING_POLL_UPDATE_USER_DATA,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkOptions, checkU64 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link PollRemove}: given any, the poll is updated instead of removed (5.13). */
 export interface PollUpdateOptions {

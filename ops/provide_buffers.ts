@@ -1,9 +1,9 @@
-import { IORING_OP_PROVIDE_BUFFERS } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkInt, checkOptions, checkU16, describe } from "./_checks.ts";
+import { IORING_OP_PROVIDE_BUFFERS } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkInt, checkOptions, checkU16, describe } from "../util/checks.ts";
 import { bufferId } from "./_net.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link ProvideBuffers}. */
 export interface ProvideBuffersOptions {

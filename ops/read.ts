@@ -1,6 +1,6 @@
-import { IORING_OP_READ } from "../ring/constants.ts";
-import type { BufferSource } from "./_memory.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { IORING_OP_READ } from "../kernel/constants.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 import { BufferOp, type ReadWriteOptions, selectedGroup } from "./_rw.ts";
 
 export type { ReadWriteOptions } from "./_rw.ts";

@@ -1,8 +1,8 @@
-import { IORING_OP_READ_MULTISHOT, IOSQE_BUFFER_SELECT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkOffset, checkOptions, checkU16, checkU32 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_READ_MULTISHOT, IOSQE_BUFFER_SELECT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkOffset, checkOptions, checkU16, checkU32 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link ReadMultishot}. */
 export interface ReadMultishotOptions {

@@ -1,6 +1,6 @@
-import { IORING_OP_READV } from "../ring/constants.ts";
-import type { BufferSource } from "./_memory.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { IORING_OP_READV } from "../kernel/constants.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
 
 export type { VectoredOptions } from "./_vectored.ts";

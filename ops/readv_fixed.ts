@@ -1,8 +1,8 @@
-import { IORING_OP_READV_FIXED } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import type { BufferSource } from "./_memory.ts";
-import { checkU16 } from "./_checks.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_READV_FIXED } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import { checkU16 } from "../util/checks.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
 
 /**

@@ -3,13 +3,13 @@ import {
   IORING_RECV_MULTISHOT,
   IORING_RECVSEND_POLL_FIRST,
   IOSQE_BUFFER_SELECT,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkFlags, checkInt, checkLength, checkOptions, checkU16 } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkFlags, checkInt, checkLength, checkOptions, checkU16 } from "../util/checks.ts";
 import { ioprioTaken } from "./_net.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Recv}. */
 export interface RecvOptions {

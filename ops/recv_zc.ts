@@ -1,9 +1,9 @@
-import { IORING_OP_RECV_ZC, IORING_RECV_MULTISHOT, IORING_RECVSEND_POLL_FIRST } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkOptions, checkU32 } from "./_checks.ts";
+import { IORING_OP_RECV_ZC, IORING_RECV_MULTISHOT, IORING_RECVSEND_POLL_FIRST } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkOptions, checkU32 } from "../util/checks.ts";
 import { ioprioTaken } from "./_net.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Options of {@link RecvZc}.

@@ -3,14 +3,14 @@ import {
   IORING_RECV_MULTISHOT,
   IORING_RECVSEND_POLL_FIRST,
   IOSQE_BUFFER_SELECT,
-} from "../ring/constants.ts";
-import { MSGHDR, RECVMSG_OUT, SOCKADDR_STORAGE } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import type { BufferSource } from "./_memory.ts";
-import { checkInt, checkOptions, checkU16 } from "./_checks.ts";
+} from "../kernel/constants.ts";
+import { MSGHDR, RECVMSG_OUT, SOCKADDR_STORAGE } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import { checkInt, checkOptions, checkU16 } from "../util/checks.ts";
 import { MsgOp } from "./_msghdr.ts";
-import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { decodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link RecvMsg}. */
 export interface RecvMsgOptions {

@@ -1,7 +1,7 @@
-import { IORING_OP_REMOVE_BUFFERS } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt, checkU16, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_REMOVE_BUFFERS } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkInt, checkU16, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /**
  * Queues (but does not submit) IORING_OP_REMOVE_BUFFERS: takes up to `count`

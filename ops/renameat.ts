@@ -1,4 +1,4 @@
-import { IORING_OP_RENAMEAT } from "../ring/constants.ts";
+import { IORING_OP_RENAMEAT } from "../kernel/constants.ts";
 import { TwoPathOp, type TwoPathOptions } from "./_two_paths.ts";
 
 /** Options of {@link Renameat}. */

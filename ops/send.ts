@@ -1,6 +1,6 @@
-import { IORING_OP_SEND } from "../ring/constants.ts";
-import type { BufferSource } from "./_memory.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import { IORING_OP_SEND } from "../kernel/constants.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 import { SendOp, type SendOptions } from "./_send.ts";
 
 export type { SendOptions } from "./_send.ts";

@@ -2,11 +2,11 @@ import {
   IORING_OP_SEND_ZC,
   IORING_RECVSEND_FIXED_BUF,
   IORING_SEND_ZC_REPORT_USAGE,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import type { BufferSource } from "./_memory.ts";
-import { checkInt } from "./_checks.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import type { BufferSource } from "../memory/buffers.ts";
+import { checkInt } from "../util/checks.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 import { SendOp, type SendOptions } from "./_send.ts";
 
 /** Options of {@link SendZc}. */

@@ -1,7 +1,7 @@
-import { IORING_OP_SENDMSG, IORING_RECVSEND_POLL_FIRST } from "../ring/constants.ts";
-import type { BufferSource } from "./_memory.ts";
+import { IORING_OP_SENDMSG, IORING_RECVSEND_POLL_FIRST } from "../kernel/constants.ts";
+import type { BufferSource } from "../memory/buffers.ts";
 import { MsgOp, type SendMsgOptions, sendParts } from "./_msghdr.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 
 export type { SendMsgOptions } from "./_msghdr.ts";
 

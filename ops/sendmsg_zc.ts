@@ -2,10 +2,10 @@ import {
   IORING_OP_SENDMSG_ZC,
   IORING_RECVSEND_POLL_FIRST,
   IORING_SEND_ZC_REPORT_USAGE,
-} from "../ring/constants.ts";
-import type { BufferSource } from "./_memory.ts";
+} from "../kernel/constants.ts";
+import type { BufferSource } from "../memory/buffers.ts";
 import { MsgOp, type SendMsgOptions, sendParts } from "./_msghdr.ts";
-import type { FixedFile } from "./fixed_file.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link SendMsgZc}. */
 export interface SendMsgZcOptions extends SendMsgOptions {

@@ -1,8 +1,8 @@
-import { IORING_OP_SETXATTR } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached, cString, cText } from "./_memory.ts";
-import { checkFlags, checkOptions, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_SETXATTR } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached, cString, cText } from "../memory/buffers.ts";
+import { checkFlags, checkOptions, pathLabel } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 import type { SetxattrOptions } from "./fsetxattr.ts";
 
 export type { SetxattrOptions } from "./fsetxattr.ts";

@@ -1,9 +1,9 @@
-import { IORING_OP_SHUTDOWN } from "../ring/constants.ts";
-import { SHUT_RDWR } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+import { IORING_OP_SHUTDOWN } from "../kernel/constants.ts";
+import { SHUT_RDWR } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkInt } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /**
  * Queues (but does not submit) a shutdown(2) of one or both directions of a

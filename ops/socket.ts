@@ -1,9 +1,9 @@
-import { IORING_OP_SOCKET } from "../ring/constants.ts";
-import { SOCK_CLOEXEC } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkInt, checkOptions, describe } from "./_checks.ts";
+import { IORING_OP_SOCKET } from "../kernel/constants.ts";
+import { SOCK_CLOEXEC } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkInt, checkOptions, describe } from "../util/checks.ts";
 import { directSlot } from "./_net.ts";
-import { OpBase } from "./op.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Socket}. */
 export interface SocketOptions {

@@ -1,7 +1,7 @@
-import { IORING_OP_SPLICE } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFd, checkFlags, checkOffset, checkOptions, checkU32, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_SPLICE } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFd, checkFlags, checkOffset, checkOptions, checkU32, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Splice}. */
 export interface SpliceOptions {

@@ -1,10 +1,10 @@
-import { AT_FDCWD, IORING_OP_STATX, STATX_BASIC_STATS, STATX_BTIME } from "../ring/constants.ts";
-import { STATX } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { opBytes } from "./_arena.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkFlags, checkOptions, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { AT_FDCWD, IORING_OP_STATX, STATX_BASIC_STATS, STATX_BTIME } from "../kernel/constants.ts";
+import { STATX } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { opBytes } from "../memory/arena.ts";
+import { addressOf, cString } from "../memory/buffers.ts";
+import { checkFd, checkFlags, checkOptions, pathLabel } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Statx}. */
 export interface StatxOptions {

@@ -1,8 +1,8 @@
-import { AT_FDCWD, IORING_OP_SYMLINKAT } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, cString } from "./_memory.ts";
-import { checkFd, checkOptions, pathLabel } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { AT_FDCWD, IORING_OP_SYMLINKAT } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, cString } from "../memory/buffers.ts";
+import { checkFd, checkOptions, pathLabel } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Symlinkat}. */
 export interface SymlinkatOptions {

@@ -1,8 +1,8 @@
-import { IORING_OP_TEE, SPLICE_F_FD_IN_FIXED } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { checkFlags, checkInt, checkOptions, checkU32 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, FixedFile } from "./fixed_file.ts";
+import { IORING_OP_TEE, SPLICE_F_FD_IN_FIXED } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { checkFlags, checkInt, checkOptions, checkU32 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link Tee}. */
 export interface TeeOptions {

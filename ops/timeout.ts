@@ -2,15 +2,12 @@ import {
   IORING_OP_TIMEOUT,
   IORING_TIMEOUT_IMMEDIATE_ARG,
   IORING_TIMEOUT_MULTISHOT,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { opBigWords } from "./_arena.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkOptions, checkU32 } from "./_checks.ts";
-import { OpBase } from "./op.ts";
-
-/** A duration or point in time: milliseconds, or seconds and nanoseconds. */
-export type TimeSpec = number | { sec: number; nsec?: number };
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkOptions, checkU32 } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
+import { encodeTimespec, type TimeSpec } from "../memory/timespec.ts";
 
 /** Options of {@link Timeout}. */
 export interface TimeoutOptions {
@@ -21,41 +18,6 @@ export interface TimeoutOptions {
    * SQE carries the time in nanoseconds instead of a pointer to a timespec; older kernels refuse it with EINVAL).
    */
   flags?: number;
-}
-
-/** A {@link TimeSpec} in milliseconds (for timers kept in JavaScript beside the kernel's). */
-export function timeSpecMs(time: TimeSpec): number {
-  return typeof time === "number" ? time : time.sec * 1000 + (time.nsec ?? 0) / 1e6;
-}
-
-/** Encodes a {@link TimeSpec} as a `struct __kernel_timespec`. */
-export function encodeTimespec(time: TimeSpec, what: string): BigInt64Array {
-  let sec: number, nsec: number;
-  if (typeof time === "number") {
-    if (!Number.isFinite(time) || time < 0) {
-      throw new RangeError(
-        `Cannot ${what}: time must be a finite number of milliseconds >= 0: current value is ${time}`,
-      );
-    }
-    sec = Math.floor(time / 1000);
-    nsec = Math.round((time - sec * 1000) * 1e6);
-  } else if (typeof time === "object" && time !== null) {
-    sec = time.sec;
-    nsec = time.nsec ?? 0;
-    if (!Number.isSafeInteger(sec) || sec < 0 || !Number.isInteger(nsec) || nsec < 0 || nsec >= 1e9) {
-      throw new RangeError(
-        `Cannot ${what}: sec must be an integer >= 0 and nsec an integer below 1e9: current value is ${sec}s ${nsec}ns`,
-      );
-    }
-  } else {
-    throw new TypeError(
-      `Cannot ${what}: time must be milliseconds or { sec, nsec }: current value is ${String(time)}`,
-    );
-  }
-  const timespec = opBigWords(2);
-  timespec[0] = BigInt(sec);
-  timespec[1] = BigInt(nsec);
-  return timespec;
 }
 
 /**

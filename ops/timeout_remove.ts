@@ -2,12 +2,12 @@ import {
   IORING_LINK_TIMEOUT_UPDATE,
   IORING_OP_TIMEOUT_REMOVE,
   IORING_TIMEOUT_UPDATE,
-} from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkOptions, checkU64 } from "./_checks.ts";
-import { encodeTimespec, type TimeSpec } from "./timeout.ts";
-import { OpBase } from "./op.ts";
+} from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkOptions, checkU64 } from "../util/checks.ts";
+import { encodeTimespec, type TimeSpec } from "../memory/timespec.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link TimeoutRemove}. */
 export interface TimeoutRemoveOptions {

@@ -5,14 +5,14 @@ import {
   SOCKET_URING_OP_SETSOCKOPT,
   SOCKET_URING_OP_SIOCINQ,
   SOCKET_URING_OP_SIOCOUTQ,
-} from "../ring/constants.ts";
-import { SOCKADDR_STORAGE } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf, type BufferSource, byteView, checkAttached } from "./_memory.ts";
-import { checkInt, checkOptions, describe } from "./_checks.ts";
-import { decodeSockaddr, type SocketAddress } from "./_sockaddr.ts";
-import { OpBase } from "./op.ts";
-import { fdLabel, type FixedFile } from "./fixed_file.ts";
+} from "../kernel/constants.ts";
+import { SOCKADDR_STORAGE } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
+import { checkInt, checkOptions, describe } from "../util/checks.ts";
+import { decodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
+import { OpBase } from "../sqe/op.ts";
+import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
 
 /** Options of {@link SocketCmd}. */
 export interface SocketCmdOptions {

@@ -1,9 +1,9 @@
-import { IORING_OP_WAITID, WEXITED } from "../ring/constants.ts";
-import { SIGINFO } from "../ring/layout.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "./_memory.ts";
-import { checkFlags, checkInt, checkOptions, describe } from "./_checks.ts";
-import { OpBase } from "./op.ts";
+import { IORING_OP_WAITID, WEXITED } from "../kernel/constants.ts";
+import { SIGINFO } from "../kernel/layout.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { checkFlags, checkInt, checkOptions, describe } from "../util/checks.ts";
+import { OpBase } from "../sqe/op.ts";
 
 /** Options of {@link Waitid}. */
 export interface WaitidOptions {

@@ -17,15 +17,15 @@ import {
   IORING_UNREGISTER_PBUF_RING,
   IOU_PBUF_RING_INC,
   IOU_PBUF_RING_MMAP,
-} from "./constants.ts";
+} from "../kernel/constants.ts";
 import type { IoRingCore, RunOptions } from "./core.ts";
-import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "./layout.ts";
-import { IoRingError } from "./error.ts";
-import { addressOf, checkBacking } from "../ops/_memory.ts";
-import { checkInt, describe } from "../ops/_checks.ts";
-import type { Op } from "../ops/op.ts";
+import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "../kernel/layout.ts";
+import { IoRingError } from "../util/error.ts";
+import { addressOf, checkBacking } from "../memory/buffers.ts";
+import { checkInt, describe } from "../util/checks.ts";
+import type { Op } from "../sqe/op.ts";
 import { native } from "../ffi/native.ts";
-import { EEXIST, EINVAL, ENOBUFS, ENOENT } from "./errno.ts";
+import { EEXIST, EINVAL, ENOBUFS, ENOENT } from "../kernel/errno.ts";
 
 /** The kernel's page size: a ring in application memory starts on a page boundary. */
 const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;

@@ -48,9 +48,9 @@ import {
   IOSQE_CQE_SKIP_SUCCESS,
   IOSQE_IO_HARDLINK,
   IOSQE_IO_LINK,
-} from "./constants.ts";
-import { IoRingError } from "./error.ts";
-import { CQRING_OFFSETS, PARAMS, PROBE, SQRING_OFFSETS } from "./layout.ts";
+} from "../kernel/constants.ts";
+import { IoRingError } from "../util/error.ts";
+import { CQRING_OFFSETS, PARAMS, PROBE, SQRING_OFFSETS } from "../kernel/layout.ts";
 import { Notifier } from "./notifier.ts";
 import {
   encodeSetup,
@@ -60,13 +60,13 @@ import {
   setupFlagNames,
 } from "./params.ts";
 import { SkipAccounting } from "./skip_accounting.ts";
-import { SqeWriter } from "./sqe.ts";
-import type { Op } from "../ops/op.ts";
-import { FixedFile } from "../ops/fixed_file.ts";
-import { encodeTimespec, type TimeSpec, timeSpecMs } from "../ops/timeout.ts";
-import { addressOf as nativeAddress, checkBacking } from "../ops/_memory.ts";
-import { checkInt, describe, isThenable } from "../ops/_checks.ts";
-import * as constants from "./constants.ts";
+import { SqeWriter } from "../sqe/writer.ts";
+import type { Op } from "../sqe/op.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
+import { encodeTimespec, type TimeSpec, timeSpecMs } from "../memory/timespec.ts";
+import { addressOf as nativeAddress, checkBacking } from "../memory/buffers.ts";
+import { checkInt, describe, isThenable } from "../util/checks.ts";
+import * as constants from "../kernel/constants.ts";
 import {
   EAGAIN,
   EALREADY,
@@ -79,7 +79,7 @@ import {
   EOPNOTSUPP,
   ETIME,
   ETIMEDOUT,
-} from "./errno.ts";
+} from "../kernel/errno.ts";
 
 export type { IoRingOptions } from "./params.ts";
 

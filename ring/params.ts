@@ -29,9 +29,9 @@ import {
   IORING_SETUP_SQPOLL,
   IORING_SETUP_SUBMIT_ALL,
   IORING_SETUP_TASKRUN_FLAG,
-} from "./constants.ts";
-import * as constants from "./constants.ts";
-import { PARAMS } from "./layout.ts";
+} from "../kernel/constants.ts";
+import * as constants from "../kernel/constants.ts";
+import { PARAMS } from "../kernel/layout.ts";
 
 /** Options of `new IoRing()`: every `IORING_SETUP_*` flag and `io_uring_params` field. */
 export interface IoRingOptions {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from "./constants.ts";
+import { IOSQE_CQE_SKIP_SUCCESS, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from "../kernel/constants.ts";
 
 /** One low-level op of a chain that holds a skip-flagged op followed by a counted op. */
 interface ChainEntry {

@@ -25,9 +25,14 @@ check("JSDoc examples (deno test --doc)", bin("deno"), [
   "-A",
   "--doc",
   "mod.ts",
+  "kernel/",
+  "util/",
+  "ffi/",
+  "memory/",
+  "sqe/",
   "ring/",
   "ops/",
-  "ffi/",
+  "facade/",
 ]);
 for (const native of ["liburing", "libc"]) {
   suite(

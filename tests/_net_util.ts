@@ -22,15 +22,15 @@ import {
   type Op,
   Recv,
 } from "../mod.ts";
-import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
+import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
 import { Accept } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";
 import { Listen } from "../ops/listen.ts";
 import { Socket } from "../ops/socket.ts";
 import { SocketCmd } from "../ops/uring_cmd.ts";
-import type { SocketAddress } from "../ops/_sockaddr.ts";
+import type { SocketAddress } from "../memory/sockaddr.ts";
 import { n } from "./_util.ts";
 
 /** "ipv4" or "ipv6" loopback. */

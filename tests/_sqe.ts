@@ -6,8 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Op } from "../ops/op.ts";
-import { SqeWriter } from "../ring/sqe.ts";
+import type { Op } from "../sqe/op.ts";
+import { SqeWriter } from "../sqe/writer.ts";
 
 /** Fields of an SQE as liburing's prep helpers set them; unnamed fields are 0. */
 export interface SqeFields {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { native } from "../ffi/native.ts";
-import * as constants from "../ring/constants.ts";
+import * as constants from "../kernel/constants.ts";
 import { IoRing, IoRingError, type IoRingOptions } from "../mod.ts";
 
 /** The native layer the rings use (for pipes, socket pairs and raw writes in tests). */

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { Accept, Connect, IoRing, IoRingError, O_WRONLY, Socket, Splice } from "../mod.ts";
-import { AF_INET, SOCK_STREAM } from "../ring/constants.ts";
+import { AF_INET, SOCK_STREAM } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, sleep } from "./_util.ts";
 import { listenTcp } from "./_net_util.ts";

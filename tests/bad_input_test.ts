@@ -29,7 +29,7 @@ import {
   IORING_OFF_PBUF_SHIFT,
   IORING_TIMEOUT_MULTISHOT,
   SOCK_STREAM,
-} from "../ring/constants.ts";
+} from "../kernel/constants.ts";
 import * as ops from "../ops/mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";

@@ -3,15 +3,15 @@
 // rings in application memory (groups above 2047, the caller's memory), and bad input.
 import assert from "node:assert/strict";
 import { IoRing, IORING_CQE_F_BUFFER, IoRingError } from "../mod.ts";
-import { SHUT_WR } from "../ring/constants.ts";
+import { SHUT_WR } from "../kernel/constants.ts";
 import { BufferRing } from "../ring/buffer_ring.ts";
 import { ProvideBuffers } from "../ops/provide_buffers.ts";
 import { Recv } from "../ops/recv.ts";
 import { Shutdown } from "../ops/shutdown.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, sleep, socketPair } from "./_util.ts";
-import { ENOBUFS } from "../ring/errno.ts";
-import { addressOf } from "../ops/_memory.ts";
+import { ENOBUFS } from "../kernel/errno.ts";
+import { addressOf } from "../memory/buffers.ts";
 
 const CHUNK = 16 * 1024;
 

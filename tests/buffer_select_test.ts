@@ -19,7 +19,7 @@ import {
   Read,
   Readv,
 } from "../mod.ts";
-import { addressOf } from "../ops/_memory.ts";
+import { addressOf } from "../memory/buffers.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";
 import { prepWords, sqeWords } from "./_sqe.ts";

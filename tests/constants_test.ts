@@ -1,5 +1,5 @@
 /**
- * Checks `ring/constants.ts`, `ring/layout.ts` and `ring/errno.ts` against
+ * Checks `kernel/constants.ts`, `kernel/layout.ts` and `kernel/errno.ts` against
  * the C headers and glibc installed on this machine: a C program generated
  * here prints what the compiler knows, and every line must match ours. The
  * installed headers are older than ours, so this proves the values they share;
@@ -16,10 +16,10 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import { test } from "./_harness.ts";
-import * as constants from "../ring/constants.ts";
-import { errnoMessage, errnoName, errnoNumber } from "../ring/errno.ts";
-import * as errnoModule from "../ring/errno.ts";
-import * as layout from "../ring/layout.ts";
+import * as constants from "../kernel/constants.ts";
+import { errnoMessage, errnoName, errnoNumber } from "../kernel/errno.ts";
+import * as errnoModule from "../kernel/errno.ts";
+import * as layout from "../kernel/layout.ts";
 
 const LIBURING_HEADER = "/usr/include/liburing/io_uring.h";
 const LINUX_HEADER = "/usr/include/linux/io_uring.h";
@@ -111,7 +111,7 @@ function checkConstants(header: string, include: string, minimum: number): void 
   const text = readFileSync(header, "utf8");
   const names = [...definedNames(text)].filter((name) => FAMILY.test(name) && !NOT_EXPORTED.has(name));
   const missing = names.filter((name) => !(name in numeric));
-  assert.deepEqual(missing, [], `${header} defines constants ring/constants.ts lacks`);
+  assert.deepEqual(missing, [], `${header} defines constants kernel/constants.ts lacks`);
   const lines = names.map((name) => `  printf("%s %lld\\n", "${name}", (long long)(${name}));`);
   // liburing's copy of the header uses struct __kernel_timespec without including its definition.
   const output = runC(
@@ -128,7 +128,7 @@ function checkConstants(header: string, include: string, minimum: number): void 
       assert.equal(
         numeric[name],
         value,
-        `${name}: ring/constants.ts has ${numeric[name]}, ${header} has ${value}`,
+        `${name}: kernel/constants.ts has ${numeric[name]}, ${header} has ${value}`,
       );
     }
   }
@@ -464,7 +464,7 @@ function checkLayout(header: string, include: string): void {
     assert.equal(
       actual.get(label),
       want,
-      `${label}: ring/layout.ts has ${want}, C has ${actual.get(label)} on ${process.arch}`,
+      `${label}: kernel/layout.ts has ${want}, C has ${actual.get(label)} on ${process.arch}`,
     );
   }
   if (skipped.length > 0) console.log(`${header} lacks ${skipped.join(", ")}; not compared`);

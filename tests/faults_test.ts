@@ -17,11 +17,11 @@ import {
   OpBase,
   Timeout,
 } from "../mod.ts";
-import * as constants from "../ring/constants.ts";
-import type { SqeWriter } from "../ring/sqe.ts";
+import * as constants from "../kernel/constants.ts";
+import type { SqeWriter } from "../sqe/writer.ts";
 import { test } from "./_harness.ts";
 import { n, runtimeCommand, tempDir, unavailable } from "./_util.ts";
-import { ECANCELED, ETIME } from "../ring/errno.ts";
+import { ECANCELED, ETIME } from "../kernel/errno.ts";
 
 function withoutForceColor(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const { FORCE_COLOR: _, ...rest } = env;

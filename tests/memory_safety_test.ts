@@ -24,7 +24,7 @@ import { FutexWaitv } from "../ops/futex_waitv.ts";
 import { isBun, test } from "./_harness.ts";
 import { closeFds, n, needsOps, pattern, pipe, sleep, socketPair } from "./_util.ts";
 import { procNet, tcpPair } from "./_net_util.ts";
-import { IORING_OP_RECV, IORING_OP_SEND_ZC, SOCKET_URING_OP_GETSOCKOPT } from "../ring/constants.ts";
+import { IORING_OP_RECV, IORING_OP_SEND_ZC, SOCKET_URING_OP_GETSOCKOPT } from "../kernel/constants.ts";
 
 const F_GETFL = 3;
 const F_SETFL = 4;

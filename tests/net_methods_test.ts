@@ -1,7 +1,7 @@
 // The ring's promise methods for sockets: a TCP echo over loopback and a UDP datagram, end to end.
 import assert from "node:assert/strict";
 import { Accept, IoRing, IORING_CQE_F_MORE, Recv } from "../mod.ts";
-import { AF_INET, SHUT_WR, SOCK_DGRAM, SOCK_STREAM } from "../ring/constants.ts";
+import { AF_INET, SHUT_WR, SOCK_DGRAM, SOCK_STREAM } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, pattern, sleep } from "./_util.ts";
 import { localPort, procNet } from "./_net_util.ts";

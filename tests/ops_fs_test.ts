@@ -70,9 +70,9 @@ import {
   XATTR_CREATE,
   XATTR_REPLACE,
 } from "../mod.ts";
-import * as constants from "../ring/constants.ts";
+import * as constants from "../kernel/constants.ts";
 import { registerFiles } from "./_net_util.ts";
-import { FixedFile } from "../ops/fixed_file.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 import { Read } from "../ops/read.ts";
 import { ReadFixed } from "../ops/read_fixed.ts";
 import { WriteFixed } from "../ops/write_fixed.ts";
@@ -100,7 +100,7 @@ import { Pipe } from "../ops/pipe.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, prepWords, sqeWords, u64 } from "./_sqe.ts";
 import { closeFds, n, needsOps, pattern, pipe, tempDir } from "./_util.ts";
-import { EAGAIN } from "../ring/errno.ts";
+import { EAGAIN } from "../kernel/errno.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
-} from "../ring/constants.ts";
+} from "../kernel/constants.ts";
 import { Accept } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";
@@ -46,7 +46,7 @@ import {
   registerFiles,
   tcpPair,
 } from "./_net_util.ts";
-import { EAGAIN, ECANCELED, ECONNREFUSED, ENOBUFS } from "../ring/errno.ts";
+import { EAGAIN, ECANCELED, ECONNREFUSED, ENOBUFS } from "../kernel/errno.ts";
 
 const noPorts: string | false = procNet
   ? false

@@ -44,7 +44,7 @@ import {
   SOCKET_URING_OP_SETSOCKOPT,
   SOCKET_URING_OP_SIOCINQ,
 } from "../mod.ts";
-import * as net from "../ring/constants.ts";
+import * as net from "../kernel/constants.ts";
 import {
   AF_INET,
   IPPROTO_TCP,
@@ -56,10 +56,10 @@ import {
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-} from "../ring/constants.ts";
-import { MSGHDR } from "../ring/layout.ts";
-import { SqeWriter } from "../ring/sqe.ts";
-import { addressOf } from "../ops/_memory.ts";
+} from "../kernel/constants.ts";
+import { MSGHDR } from "../kernel/layout.ts";
+import { SqeWriter } from "../sqe/writer.ts";
+import { addressOf } from "../memory/buffers.ts";
 import { bufferId } from "../ops/_net.ts";
 import {
   decodeSockaddr,
@@ -68,7 +68,7 @@ import {
   parseIPv4,
   parseIPv6,
   type SocketAddress,
-} from "../ops/_sockaddr.ts";
+} from "../memory/sockaddr.ts";
 import { Accept } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";

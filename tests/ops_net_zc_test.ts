@@ -10,7 +10,7 @@ import {
   type IoRingError,
   Write,
 } from "../mod.ts";
-import { MSG_WAITALL } from "../ring/constants.ts";
+import { MSG_WAITALL } from "../kernel/constants.ts";
 import { MsgRing, MsgRingFd } from "../ops/msg_ring.ts";
 import { RecvMsg } from "../ops/recvmsg.ts";
 import { SendMsgZc } from "../ops/sendmsg_zc.ts";
@@ -18,7 +18,7 @@ import { SendZc } from "../ops/send_zc.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair } from "./_util.ts";
 import { bindUdp, collect, procNet, recvAll, registerBuffer, registerFiles, tcpPair } from "./_net_util.ts";
-import { EOPNOTSUPP } from "../ring/errno.ts";
+import { EOPNOTSUPP } from "../kernel/errno.ts";
 
 const noPorts: string | false = procNet
   ? false

@@ -64,7 +64,7 @@ import {
   WNOWAIT,
   WSTOPPED,
 } from "../mod.ts";
-import { FixedFile } from "../ops/fixed_file.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 import { AsyncCancel } from "../ops/async_cancel.ts";
 import { LinkTimeout } from "../ops/link_timeout.ts";
 import { TimeoutRemove } from "../ops/timeout_remove.ts";
@@ -82,7 +82,7 @@ import type { RuntimeAdapter } from "../ffi/adapter.ts";
 import { test } from "./_harness.ts";
 import { assertSqe, u64 } from "./_sqe.ts";
 import { closeFds, n, needsOps, pipe, sleep } from "./_util.ts";
-import { ECANCELED, EINVAL, ENOBUFS, ENOENT, ETIME } from "../ring/errno.ts";
+import { ECANCELED, EINVAL, ENOBUFS, ENOENT, ETIME } from "../kernel/errno.ts";
 
 // ---- helpers -------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import {
 } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, runtimeCommand, sleep } from "./_util.ts";
-import { EBADF, ECANCELED } from "../ring/errno.ts";
+import { EBADF, ECANCELED } from "../kernel/errno.ts";
 
 test("operations queued in one tick go out in one batch, and the SQ wraps around ten times", async () => {
   await using ring = new IoRing({ entries: 8 });

@@ -97,8 +97,8 @@ import {
   WriteFixed,
   Writev,
 } from "../mod.ts";
-import { addressOf } from "../ops/_memory.ts";
-import { SqeWriter } from "../ring/sqe.ts";
+import { addressOf } from "../memory/buffers.ts";
+import { SqeWriter } from "../sqe/writer.ts";
 import { test } from "./_harness.ts";
 import { n } from "./_util.ts";
 

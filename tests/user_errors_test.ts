@@ -23,11 +23,11 @@ import {
   Write,
 } from "../mod.ts";
 import { bindAndListen } from "../net/_listen.ts";
-import { AF_INET, SOCK_STREAM } from "../ring/constants.ts";
-import { EBADF, ECONNREFUSED } from "../ring/errno.ts";
+import { AF_INET, SOCK_STREAM } from "../kernel/constants.ts";
+import { EBADF, ECONNREFUSED } from "../kernel/errno.ts";
 import { test } from "./_harness.ts";
 import { n, needsOps, tempDir } from "./_util.ts";
-import { IORING_OP_BIND, IORING_OP_LISTEN, IORING_OP_SOCKET } from "../ring/constants.ts";
+import { IORING_OP_BIND, IORING_OP_LISTEN, IORING_OP_SOCKET } from "../kernel/constants.ts";
 
 const F_GETFD = 1;
 

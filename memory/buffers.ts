@@ -1,7 +1,7 @@
 import { native } from "../ffi/native.ts";
-import { IOVEC } from "../ring/layout.ts";
-import { opCString, opWords } from "./_arena.ts";
-import { describe, pathLabel } from "./_checks.ts";
+import { IOVEC } from "../kernel/layout.ts";
+import { opCString, opWords } from "./arena.ts";
+import { describe, pathLabel } from "../util/checks.ts";
 
 const loaded = await native().catch(() => null);
 

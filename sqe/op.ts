@@ -1,8 +1,8 @@
-import type { SqeWriter } from "../ring/sqe.ts";
-import type { IoRingErrorTarget } from "../ring/error.ts";
-import { IOSQE_FIXED_FILE } from "../ring/constants.ts";
+import type { SqeWriter } from "./writer.ts";
+import type { IoRingErrorTarget } from "../util/error.ts";
+import { IOSQE_FIXED_FILE } from "../kernel/constants.ts";
 import { FixedFile } from "./fixed_file.ts";
-import { checkInt } from "./_checks.ts";
+import { checkInt } from "../util/checks.ts";
 
 /** The target of an op that names none: shared, since no one changes a target. */
 const NO_TARGET: IoRingErrorTarget = Object.freeze({});

@@ -1,4 +1,4 @@
-import { checkInt, describe } from "./_checks.ts";
+import { checkInt, describe } from "../util/checks.ts";
 
 /**
  * A file registered with a ring (IORING_REGISTER_FILES), named by its slot.

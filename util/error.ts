@@ -1,4 +1,4 @@
-import { errnoMessage, errnoName } from "./errno.ts";
+import { errnoMessage, errnoName } from "../kernel/errno.ts";
 
 /** Where a failed operation was aimed, for the error message. */
 export interface IoRingErrorTarget {

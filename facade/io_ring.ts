@@ -4,10 +4,10 @@
  * @module
  */
 import { Close } from "../ops/close.ts";
-import { FixedFile } from "../ops/fixed_file.ts";
+import { FixedFile } from "../sqe/fixed_file.ts";
 import { Fsync, type FsyncOptions } from "../ops/fsync.ts";
-import { addressOf, type BufferSource, byteView, encodeIovecs } from "../ops/_memory.ts";
-import { checkInt, checkU16, checkU32, describe, isThenable } from "../ops/_checks.ts";
+import { addressOf, type BufferSource, byteView, encodeIovecs } from "../memory/buffers.ts";
+import { checkInt, checkU16, checkU32, describe, isThenable } from "../util/checks.ts";
 import {
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
@@ -36,11 +36,17 @@ import {
   IORING_UNREGISTER_IOWQ_AFF,
   IORING_UNREGISTER_PERSONALITY,
   IORING_UNREGISTER_RING_FDS,
-} from "./constants.ts";
-import { FILE_INDEX_RANGE, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2, SYNC_CANCEL_REG } from "./layout.ts";
-import { IoRingError } from "./error.ts";
+} from "../kernel/constants.ts";
+import {
+  FILE_INDEX_RANGE,
+  RESTRICTION,
+  RSRC_REGISTER,
+  RSRC_UPDATE2,
+  SYNC_CANCEL_REG,
+} from "../kernel/layout.ts";
+import { IoRingError } from "../util/error.ts";
 import { Nop } from "../ops/nop.ts";
-import type { Op } from "../ops/op.ts";
+import type { Op } from "../sqe/op.ts";
 import { Openat, type OpenatOptions } from "../ops/openat.ts";
 import { Read, type ReadOptions, type ReadWriteOptions } from "../ops/read.ts";
 import { Readv, type ReadvOptions, type VectoredOptions } from "../ops/readv.ts";
@@ -51,9 +57,10 @@ import {
   runSelecting,
   runWithBufferRing,
   withGroupOf,
-} from "./buffer_ring.ts";
+} from "../ring/buffer_ring.ts";
 import { Statx, type StatxOptions, type StatxResult } from "../ops/statx.ts";
-import { encodeTimespec, Timeout, type TimeoutOptions, type TimeSpec } from "../ops/timeout.ts";
+import { Timeout, type TimeoutOptions } from "../ops/timeout.ts";
+import { encodeTimespec, type TimeSpec } from "../memory/timespec.ts";
 import { Write } from "../ops/write.ts";
 import { Writev } from "../ops/writev.ts";
 import {
@@ -62,7 +69,7 @@ import {
   type MultishotCqe,
   type MultishotOptions,
   type RunOptions,
-} from "./core.ts";
+} from "../ring/core.ts";
 import { Accept, type AcceptOptions } from "../ops/accept.ts";
 import { Bind } from "../ops/bind.ts";
 import { Connect } from "../ops/connect.ts";
@@ -75,7 +82,7 @@ import { SendMsg, type SendMsgOptions } from "../ops/sendmsg.ts";
 import { SendZc, type SendZcOptions } from "../ops/send_zc.ts";
 import { Shutdown } from "../ops/shutdown.ts";
 import { Socket, type SocketOptions } from "../ops/socket.ts";
-import type { SocketAddress } from "../ops/_sockaddr.ts";
+import type { SocketAddress } from "../memory/sockaddr.ts";
 import { EpollCtl, type EpollCtlOptions } from "../ops/epoll_ctl.ts";
 import { type EpollEvent, EpollWait, type EpollWaitOptions } from "../ops/epoll_wait.ts";
 import { Fadvise } from "../ops/fadvise.ts";
@@ -126,8 +133,8 @@ export {
   type MultishotOptions,
   type ProbeResult,
   type RunOptions,
-} from "./core.ts";
-import { ETIME } from "./errno.ts";
+} from "../ring/core.ts";
+import { ETIME } from "../kernel/errno.ts";
 
 const SHARED_NOP = new Nop();
 const TWO_32 = 4294967296;

@@ -6,17 +6,17 @@
  *
  * @example
  * ```ts
- * import { decodeSockaddr, encodeSockaddr } from "./_sockaddr.ts";
+ * import { decodeSockaddr, encodeSockaddr } from "./sockaddr.ts";
  * const bytes = encodeSockaddr({ family: "ipv4", address: "127.0.0.1", port: 8080 });
  * console.log(bytes.length, decodeSockaddr(bytes)); // 16 { family: "ipv4", address: "127.0.0.1", port: 8080 }
  * ```
  *
  * @module
  */
-import { opBytes } from "./_arena.ts";
-import { AF_INET, AF_INET6, AF_UNIX } from "../ring/constants.ts";
-import { SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_STORAGE, SOCKADDR_UN } from "../ring/layout.ts";
-import { checkU16, checkU32, describe } from "./_checks.ts";
+import { opBytes } from "./arena.ts";
+import { AF_INET, AF_INET6, AF_UNIX } from "../kernel/constants.ts";
+import { SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_STORAGE, SOCKADDR_UN } from "../kernel/layout.ts";
+import { checkU16, checkU32, describe } from "../util/checks.ts";
 
 /** An IPv4 address and port (`struct sockaddr_in`). */
 export interface Ipv4SocketAddress {

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { FixedFile } from "../ops/fixed_file.ts";
+import type { FixedFile } from "../sqe/fixed_file.ts";
 import { ReadFixed } from "../ops/read_fixed.ts";
 import { WriteFixed } from "../ops/write_fixed.ts";
 import type { IoRing } from "./io_ring.ts";
-import { checkInt, describe } from "../ops/_checks.ts";
+import { checkInt, describe } from "../util/checks.ts";
 
 /** One buffer of a {@link FixedBufferPool}: its registered index and its memory. */
 export interface FixedBuffer {
