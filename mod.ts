@@ -34,6 +34,7 @@ export {
   type Restrictions,
   type RunOptions,
 } from "./facade/io_ring.ts";
+export { LowLevelRing, RingBase } from "./ring/core.ts";
 export { IoRingError, type IoRingErrorTarget } from "./util/error.ts";
 export { IoUringUnavailableError } from "./ffi/native.ts";
 export { errnoMessage, errnoName, errnoNumber } from "./kernel/errno.ts";

@@ -34,14 +34,6 @@ export interface Native {
   readonly library: string;
   setup(entries: number, params: Uint8Array): number;
   enter(fd: number, toSubmit: number, minComplete: number, flags: number): number;
-  enter2(
-    fd: number,
-    toSubmit: number,
-    minComplete: number,
-    flags: number,
-    arg: ArrayBufferView | null,
-    argSize: number,
-  ): number;
   register(fd: number, opcode: number, arg: ArrayBufferView | null, nrArgs: number): number;
   /** Maps `length` bytes of `fd` at `offset` shared and read-write; returns the address or `-errno`. */
   mmapShared(fd: number, length: number, offset: number, populate: boolean): number;
@@ -194,14 +186,12 @@ function createNative(
   const address = (
     view: ArrayBufferView | null,
   ): number => (view === null || view.byteLength === 0 ? 0 : adapter.addressOf(view));
-  let io: Pick<Native, "setup" | "enter" | "enter2" | "register">;
+  let io: Pick<Native, "setup" | "enter" | "register">;
   if (uring !== null) {
     const u = uring.symbols;
     io = {
       setup: (entries, params) => u.io_uring_setup(entries, params),
       enter: (fd, toSubmit, minComplete, flags) => u.io_uring_enter(fd, toSubmit, minComplete, flags, null),
-      enter2: (fd, toSubmit, minComplete, flags, arg, size) =>
-        u.io_uring_enter2(fd, toSubmit, minComplete, flags, arg, size),
       register: (fd, opcode, arg, nrArgs) => u.io_uring_register(fd, opcode, arg, nrArgs),
     };
   } else {
@@ -211,8 +201,6 @@ function createNative(
       setup: (entries, params) => check(sys(nr.setup, entries, address(params), 0, 0, 0, 0)),
       enter: (fd, toSubmit, minComplete, flags) =>
         check(sys(nr.enter, fd, toSubmit, minComplete, flags, 0, 0)),
-      enter2: (fd, toSubmit, minComplete, flags, arg, size) =>
-        check(sys(nr.enter, fd, toSubmit, minComplete, flags, address(arg), size)),
       register: (fd, opcode, arg, nrArgs) => check(sys(nr.register, fd, opcode, address(arg), nrArgs, 0, 0)),
     };
   }
@@ -319,7 +307,7 @@ async function loadNative(): Promise<Native> {
       lastError = error;
       const missing = /symbol|undefined/i.test(reason(error));
       const why = missing
-        ? "too old: io_uring_setup/enter2/register are exported from liburing 2.3 on"
+        ? "too old: io_uring_setup/enter/register are exported from liburing 2.3 on"
         : "cannot open";
       attempts.push(`liburing (${file}): ${why}: ${reason(error)}`);
       // The caller named this file: running on libc instead would hide the mistake.
@@ -350,20 +338,28 @@ async function loadNative(): Promise<Native> {
   throw new IoUringUnavailableError(attempts, { cause: lastError });
 }
 
-let loading: Promise<Native> | undefined;
-let loaded: Native | undefined;
+// Loaded once per process (per Worker), when this module is first imported: rings are created synchronously,
+// and every module that needs the native layer takes it from here.
+const loadResult: { native: Native } | { error: unknown } = await loadNative().then(
+  (native) => ({ native }),
+  (error: unknown) => ({ error }),
+);
 
 /**
- * Loads the native layer once per process (per Worker). Rings are created
- * synchronously, so the module that constructs them awaits this at import.
+ * The native layer; throws the error that kept it from loading ({@link IoUringUnavailableError}, or a
+ * TypeError for a bad IORING_NATIVE).
  */
-export function native(): Promise<Native> {
-  loading ??= loadNative().then((n) => (loaded = n));
-  return loading;
+export function nativeLayer(): Native {
+  if ("error" in loadResult) throw loadResult.error;
+  return loadResult.native;
 }
 
-/** The loaded native layer, or the error that kept it from loading. */
-export function nativeSync(): Native {
-  if (loaded === undefined) throw new Error("The native layer is not loaded yet: await native() first");
-  return loaded;
+/** The native layer, or null where it could not be loaded (for helpers that have a fallback). */
+export function nativeOrNull(): Native | null {
+  return "error" in loadResult ? null : loadResult.native;
+}
+
+/** The native layer as a promise (for callers that await it); rejects with the error that kept it from loading. */
+export function native(): Promise<Native> {
+  return "error" in loadResult ? Promise.reject(loadResult.error) : Promise.resolve(loadResult.native);
 }

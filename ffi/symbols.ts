@@ -28,9 +28,6 @@ export const LIBURING_SYMBOLS = {
   io_uring_setup: { parameters: ["u32", "buffer"], result: "i32" },
   // int io_uring_enter(unsigned fd, unsigned to_submit, unsigned min_complete, unsigned flags, sigset_t *sig)
   io_uring_enter: { parameters: ["u32", "u32", "u32", "u32", "buffer"], result: "i32" },
-  // int io_uring_enter2(unsigned fd, unsigned to_submit, unsigned min_complete, unsigned flags,
-  //                     sigset_t *sig /* or struct io_uring_getevents_arg * */, size_t sz)
-  io_uring_enter2: { parameters: ["u32", "u32", "u32", "u32", "buffer", "u64"], result: "i32" },
   // int io_uring_register(unsigned fd, unsigned opcode, const void *arg, unsigned nr_args)
   io_uring_register: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
 } as const satisfies SymbolTable;

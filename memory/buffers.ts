@@ -1,9 +1,10 @@
-import { native } from "../ffi/native.ts";
+import { nativeOrNull } from "../ffi/native.ts";
 import { IOVEC } from "../kernel/layout.ts";
 import { opCString, opWords } from "./arena.ts";
 import { describe, pathLabel } from "../util/checks.ts";
+import { TWO_32 } from "../util/u64.ts";
 
-const loaded = await native().catch(() => null);
+const loaded = nativeOrNull();
 
 /**
  * What an op takes as a buffer: a typed array, DataView, ArrayBuffer or SharedArrayBuffer. The kernel is
@@ -126,9 +127,9 @@ export function encodeIovecs(views: readonly ArrayBufferView[], minimum = 0): Ui
     const address = addressOf(view);
     const w = (i * IOVEC.size) / 4;
     iovecs[w + IOVEC.base / 4] = address >>> 0;
-    iovecs[w + IOVEC.base / 4 + 1] = Math.floor(address / 4294967296);
+    iovecs[w + IOVEC.base / 4 + 1] = Math.floor(address / TWO_32);
     iovecs[w + IOVEC.len / 4] = view.byteLength >>> 0;
-    iovecs[w + IOVEC.len / 4 + 1] = Math.floor(view.byteLength / 4294967296); // iov_len is 64-bit
+    iovecs[w + IOVEC.len / 4 + 1] = Math.floor(view.byteLength / TWO_32); // iov_len is 64-bit
   });
   return iovecs;
 }

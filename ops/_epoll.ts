@@ -1,4 +1,5 @@
 import { EPOLL_EVENT } from "../kernel/layout.ts";
+import { TWO_32 } from "../util/u64.ts";
 
 /** One event of an epoll set: what happened and the data registered with the file descriptor. */
 export interface EpollEvent {
@@ -13,7 +14,7 @@ export function encodeEpollEvent(bytes: Uint8Array, offset: number, events: numb
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   v.setUint32(offset + EPOLL_EVENT.events, events >>> 0, true);
   v.setUint32(offset + EPOLL_EVENT.data, data >>> 0, true);
-  v.setUint32(offset + EPOLL_EVENT.data + 4, Math.floor(data / 4294967296) >>> 0, true);
+  v.setUint32(offset + EPOLL_EVENT.data + 4, Math.floor(data / TWO_32) >>> 0, true);
 }
 
 /** Decodes `count` `struct epoll_event`s from `bytes`. */
@@ -25,7 +26,7 @@ export function decodeEpollEvents(bytes: Uint8Array, count: number): EpollEvent[
     out.push({
       events: v.getUint32(o + EPOLL_EVENT.events, true),
       data: v.getUint32(o + EPOLL_EVENT.data, true) +
-        v.getUint32(o + EPOLL_EVENT.data + 4, true) * 4294967296,
+        v.getUint32(o + EPOLL_EVENT.data + 4, true) * TWO_32,
     });
   }
   return out;

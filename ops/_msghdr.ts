@@ -7,9 +7,9 @@ import { ioprioTaken } from "./_net.ts";
 import { encodeSockaddr, type SocketAddress } from "../memory/sockaddr.ts";
 import { OpBase } from "../sqe/op.ts";
 import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
+import { TWO_32 } from "../util/u64.ts";
 
 const IOV_MAX = 1024;
-const TWO_32 = 4294967296;
 
 /** What the builders of sendmsg/recvmsg pass to {@link MsgOp}. */
 export interface MsgParts {

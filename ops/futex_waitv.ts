@@ -10,6 +10,7 @@ import { addressOf, checkAttached } from "../memory/buffers.ts";
 import { checkFlags, describe } from "../util/checks.ts";
 import { futexAddress, type FutexArray } from "./_futex.ts";
 import { OpBase } from "../sqe/op.ts";
+import { TWO_32 } from "../util/u64.ts";
 
 /** One word of a {@link FutexWaitv}. */
 export interface FutexWaiter {
@@ -22,8 +23,6 @@ export interface FutexWaiter {
   /** futex2 flags; default FUTEX2_SIZE_U32 | FUTEX2_PRIVATE. */
   flags?: number;
 }
-
-const TWO_32 = 4294967296;
 
 /**
  * Queues (but does not submit) a wait on several futex words at once

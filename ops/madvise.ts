@@ -6,13 +6,13 @@ import {
   MADV_REMOVE,
   MADV_WIPEONFORK,
 } from "../kernel/constants.ts";
-import { native } from "../ffi/native.ts";
+import { nativeOrNull } from "../ffi/native.ts";
 import type { SqeWriter } from "../sqe/writer.ts";
 import { addressOf, type BufferSource, byteView, checkAttached } from "../memory/buffers.ts";
 import { checkFlags } from "../util/checks.ts";
 import { OpBase } from "../sqe/op.ts";
 
-const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
+const pageSize = nativeOrNull()?.pageSize ?? 4096;
 
 /** Advice that changes the bytes of every page it touches, whole pages (the kernel rounds the length up). */
 export const DISCARDING: ReadonlySet<number> = new Set([

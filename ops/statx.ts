@@ -5,6 +5,7 @@ import { opBytes } from "../memory/arena.ts";
 import { addressOf, cString } from "../memory/buffers.ts";
 import { checkFd, checkFlags, checkOptions, pathLabel } from "../util/checks.ts";
 import { OpBase } from "../sqe/op.ts";
+import { TWO_32 } from "../util/u64.ts";
 
 /** Options of {@link Statx}. */
 export interface StatxOptions {
@@ -126,9 +127,9 @@ export class Statx extends OpBase {
 /** Decodes a `struct statx`. */
 export function decodeStatx(bytes: Uint8Array): StatxResult {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u64 = (o: number) => v.getUint32(o, true) + v.getUint32(o + 4, true) * 4294967296;
+  const u64 = (o: number) => v.getUint32(o, true) + v.getUint32(o + 4, true) * TWO_32;
   const time = (o: number) =>
-    (v.getUint32(o, true) + v.getInt32(o + 4, true) * 4294967296) * 1000 + v.getUint32(o + 8, true) / 1e6;
+    (v.getUint32(o, true) + v.getInt32(o + 4, true) * TWO_32) * 1000 + v.getUint32(o + 8, true) / 1e6;
   const mode = v.getUint16(STATX.mode, true);
   const mask = v.getUint32(STATX.mask, true);
   return {

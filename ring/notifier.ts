@@ -107,3 +107,11 @@ export class Notifier {
     this.update();
   };
 }
+
+let shared: Notifier | null = null;
+
+/** The notifier of this thread (one eventfd and one waiter for every ring), made on first use. */
+export function sharedNotifier(native: Native): Notifier {
+  shared ??= new Notifier(native);
+  return shared;
+}

@@ -11,12 +11,7 @@
  * @module
  */
 
-const TWO_32 = 4294967296;
-
-/** The high 32 bits of a 64-bit field given as a number (all ones for -1). */
-function high(value: number): number {
-  return value >= 0 && value < TWO_32 ? 0 : Math.floor(value / TWO_32) >>> 0;
-}
+import { highWord as high } from "../util/u64.ts";
 
 /** Writes SQEs into mapped memory. Matches what liburing's `io_uring_prep_*` helpers write. */
 export class SqeWriter {
