@@ -22,7 +22,9 @@ export {
   type CancelMatch,
   type CompletionCallback,
   type CompletionsOptions,
+  ControlMethods,
   type Cqe,
+  FileSystemMethods,
   IoRing,
   IoRingCore,
   type IoRingOptions,
@@ -30,7 +32,10 @@ export {
   type LinkResult,
   type MultishotCqe,
   type MultishotOptions,
+  NetMethods,
+  PipeAndWaitMethods,
   type ProbeResult,
+  RegistrationMethods,
   type Restrictions,
   type RunOptions,
 } from "./facade/io_ring.ts";
@@ -54,13 +59,15 @@ export {
 export { SqeWriter } from "./sqe/writer.ts";
 export {
   connect,
+  Conn,
   type ConnectOptions,
   type ConnOptions,
   listen,
+  Listener,
   type ListenOptions,
   NET_BUFFER_GROUP,
   type NetAddr,
   TcpConn,
   TcpListener,
   type UnixAddr,
-} from "./net/tcp.ts";
+} from "./net/mod.ts";

@@ -88,3 +88,20 @@ test("using disposes the ring at the end of the block", async () => {
   }
   assert.equal(escaped.closed, true);
 });
+
+test("closeFd closes a descriptor, and the deprecated close(fd) still does, leaving the ring open", async () => {
+  using ring = new IoRing();
+  const [r1, w1] = pipe();
+  const [r2, w2] = pipe();
+  try {
+    await ring.closeFd(w1);
+    assert.equal(await ring.read(r1, new Uint8Array(8)), 0, "the only write end is closed: end of file");
+    await ring.close(w2);
+    assert.equal(ring.closed, false);
+    assert.equal(await ring.read(r2, new Uint8Array(8)), 0, "close(fd) closed the write end");
+    await Promise.all([ring.closeFd(r1), ring.closeFd(r2)]);
+  } catch (error) {
+    closeFds(r1, w1, r2, w2);
+    throw error;
+  }
+});
