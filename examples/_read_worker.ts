@@ -68,7 +68,7 @@ self.onmessage = async (event) => {
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  await ring.close(fd);
+  await ring.closeFd(fd);
   self.postMessage({ done, seconds });
 };
 // Say so once onmessage is set: Bun can drop a message that arrives while a Worker's module is still

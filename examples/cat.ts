@@ -24,7 +24,7 @@ if (import.meta.main) {
         for (let put = 0; put < n;) put += await ring.write(STDOUT, buffer.subarray(put, n));
       }
     } finally {
-      await ring.close(fd);
+      await ring.closeFd(fd);
     }
   }
 }

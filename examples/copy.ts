@@ -75,7 +75,7 @@ export async function copyFile(ring: IoRing, src: string, dst: string): Promise<
   try {
     await Promise.all(Array.from({ length: Math.min(WINDOW, Math.ceil(size / BLOCK)) }, worker));
   } finally {
-    await Promise.all([ring.close(input), ring.close(output)]);
+    await Promise.all([ring.closeFd(input), ring.closeFd(output)]);
   }
   return size;
 }

@@ -469,7 +469,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
       }
     } finally {
       for (const fd of [file, pipeRead, pipeWrite, idleRead, idleWrite]) {
-        await ring.close(fd).catch((error: unknown) => {
+        await ring.closeFd(fd).catch((error: unknown) => {
           if (!(error instanceof IoRingError)) throw error;
         });
       }

@@ -42,7 +42,7 @@ export async function readLatency(): Promise<Figure[]> {
       }
     }
   } finally {
-    await ring.close(fd);
+    await ring.closeFd(fd);
   }
   const figures: Figure[] = [];
   for (const p of [50, 99]) {

@@ -153,7 +153,7 @@ export async function randomReads(): Promise<Figure[]> {
       }
     }
   } finally {
-    await ring.close(fd);
+    await ring.closeFd(fd);
   }
   return figures;
 }
