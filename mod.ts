@@ -59,15 +59,13 @@ export {
 export { SqeWriter } from "./sqe/writer.ts";
 export {
   connect,
-  Conn,
   type ConnectOptions,
   type ConnOptions,
   listen,
-  Listener,
   type ListenOptions,
   NET_BUFFER_GROUP,
   type NetAddr,
   TcpConn,
   TcpListener,
   type UnixAddr,
-} from "./net/mod.ts";
+} from "./net/tcp.ts";
