@@ -59,13 +59,15 @@ export {
 export { SqeWriter } from "./sqe/writer.ts";
 export {
   connect,
+  Conn,
   type ConnectOptions,
   type ConnOptions,
   listen,
+  Listener,
   type ListenOptions,
   NET_BUFFER_GROUP,
   type NetAddr,
   TcpConn,
   TcpListener,
   type UnixAddr,
-} from "./net/tcp.ts";
+} from "./net/mod.ts";

@@ -28,12 +28,14 @@ import process from "node:process";
 import { native } from "./ffi/native.ts";
 import {
   AT_EMPTY_PATH,
+  type Conn,
   F_SETPIPE_SZ,
   IoRing,
   IORING_OP_PIPE,
   IORING_OP_SPLICE,
   IoRingError,
   listen,
+  type Listener,
   type NetAddr,
   O_CLOEXEC,
   O_DIRECTORY,
@@ -43,8 +45,6 @@ import {
   RESOLVE_NO_MAGICLINKS,
   Send,
   type StatxResult,
-  type TcpConn,
-  type TcpListener,
 } from "./mod.ts";
 
 /** Options of {@link serveDir}. */
@@ -178,7 +178,7 @@ class Connection {
   mustClose = false;
   /** The pipe large files are spliced through: [read end, write end, capacity]; made on first use. */
   pipe: [number, number, number] | null = null;
-  constructor(readonly conn: TcpConn) {}
+  constructor(readonly conn: Conn) {}
 }
 
 let dateSecond = -1;
@@ -418,7 +418,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const idleTimeout = options.idleTimeout ?? 30_000;
   const headerTimeout = options.headerTimeout ?? 10_000;
   const rootFd = await ring.openat(options.root, { flags: O_RDONLY | O_DIRECTORY });
-  const listener: TcpListener = await listen(ring, {
+  const listener: Listener = await listen(ring, {
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8080,
     reusePort: options.reusePort,

@@ -2,7 +2,7 @@
  * Where SEND_ZC beats SEND on this machine: one TCP connection on loopback,
  * 256 MiB sent in writes of 4 KiB to 1 MiB with each op, the other end
  * receiving and discarding on the same ring. Prints MB/s per size and the
- * ratio; `net/tcp.ts` takes its SEND_ZC threshold from this.
+ * ratio; `net/connection.ts` takes its SEND_ZC threshold from this.
  *
  *   deno run -A scripts/bench/sendzc.ts   |   bun scripts/bench/sendzc.ts
  *
