@@ -4,135 +4,40 @@
  * a buffer group (IOSQE_BUFFER_SELECT) has data, and names it in the CQE's
  * flags; the application takes the data and puts the buffer back.
  *
- * @module
- */
-import {
-  IORING_CQE_BUFFER_SHIFT,
-  IORING_CQE_F_BUF_MORE,
-  IORING_CQE_F_BUFFER,
-  IORING_OFF_PBUF_RING,
-  IORING_OFF_PBUF_SHIFT,
-  IORING_REGISTER_PBUF_RING,
-  IORING_REGISTER_PBUF_STATUS,
-  IORING_UNREGISTER_PBUF_RING,
-  IOU_PBUF_RING_INC,
-  IOU_PBUF_RING_MMAP,
-} from "../kernel/constants.ts";
-import type { IoRingCore, RunOptions } from "./core.ts";
-import { BUF, BUF_REG, BUF_RING, BUF_STATUS } from "../kernel/layout.ts";
-import { IoRingError } from "../util/error.ts";
-import { addressOf, checkBacking } from "../memory/buffers.ts";
-import { checkInt, describe } from "../util/checks.ts";
-import type { Op } from "../sqe/op.ts";
-import { native } from "../ffi/native.ts";
-import { EEXIST, EINVAL, ENOBUFS, ENOENT } from "../kernel/errno.ts";
-
-/** The kernel's page size: a ring in application memory starts on a page boundary. */
-const pageSize = (await native().catch(() => null))?.pageSize ?? 4096;
-
-/** The most entries a buffer ring may have: head and tail are 16 bits, so 2^16 could not tell full from empty. */
-const MAX_ENTRIES = 32768;
-/**
- * The highest group a kernel-allocated ring can be mapped for: the mmap offset carries the group in bits
- * 16 to 26 (IORING_OFF_PBUF_SHIFT up to IORING_OFF_MMAP_MASK), so groups 2048 and up cannot be mapped,
- * and their rings live in application memory (as liburing's `io_uring_setup_buf_ring()` puts every ring).
- */
-const MAX_MAPPED_GROUP = 2047;
-/** The highest group: `buf_group` and `io_uring_buf_reg.bgid` are 16 bits. */
-const MAX_GROUP = 65535;
-/** The largest buffer: a `__u32 len`, and the kernel caps each transfer below 2 GiB anyway. */
-const MAX_SIZE = 0x7fffffff;
-
-/**
- * Keeps every registered {@link BufferRing} (and so its data memory, which the kernel writes into)
- * reachable as long as its ring: the ring object lives while it is open.
- */
-const held = new WeakMap<IoRingCore, Set<BufferRing>>();
-
-/**
- * Options of {@link BufferRing.register}.
- *
- * @example
- * ```ts ignore
- * const options: BufferRingOptions = { group: 1, entries: 64, size: 4096 };
- * const pool = BufferRing.register(ring, options);
- * ```
- */
-export interface BufferRingOptions {
-  /**
-   * The buffer group id that ops name in `bufferGroup`: 0 to 65535. The kernel allocates the ring of a
-   * group up to 2047 (unless `ringMemory` is given); a group from 2048 up gets its ring in application
-   * memory, which this object allocates.
-   */
-  group: number;
-  /** How many buffers: a power of two from 1 to 32768; buffer ids are 0 to `entries` - 1. */
-  entries: number;
-  /** Bytes per buffer, from 1 to 2^31-1. */
-  size: number;
-  /**
-   * IOU_PBUF_RING_INC (6.12): each completion uses only the bytes it needs, so one buffer serves
-   * several receives; the CQE carries IORING_CQE_F_BUF_MORE while the kernel keeps the buffer.
-   */
-  incremental?: boolean;
-  /**
-   * Memory the caller provides for the ring's entries, instead of the kernel (which the ring then
-   * registers by address, as `io_uring_register_buf_ring()` with `ring_addr`): at least `entries` × 16
-   * bytes, starting on a page boundary. The kernel pins its pages while the group is registered, reads
-   * the entries from it, and this object writes them; it holds the memory until then. Any group may use
-   * it (5.19).
-   */
-  ringMemory?: Uint8Array;
-}
-
-/**
- * What {@link BufferRing.take} returns for a completion.
- *
- * @example
- * ```ts ignore
- * const { bid, data, more }: BufferRingTake = pool.take(cqe.flags, cqe.res);
- * ```
- */
-export interface BufferRingTake {
-  /** The buffer id the kernel picked. */
-  bid: number;
-  /** The bytes this completion delivered: a view of the buffer, valid until the buffer is recycled. */
-  data: Uint8Array;
-  /**
-   * Incremental rings only: the kernel keeps the buffer for more completions (IORING_CQE_F_BUF_MORE),
-   * so it must not be recycled yet. Always false otherwise.
-   */
-  more: boolean;
-}
-
-/**
- * What `ring.read()`, `ring.readv()` and `ring.recv()` resolve with for a null buffer and a `bufferGroup`
- * (a group of {@link ProvideBuffers} or any other): the bytes transferred and the id of the buffer the
- * kernel picked, from the completion's flags (IORING_CQE_F_BUFFER, the id above
- * IORING_CQE_BUFFER_SHIFT), or null when the completion names none (a receive at end of stream). The
- * caller finds the bytes at that buffer's place in the group's memory and gives the buffer back when done.
+ * This file checks what callers give and keeps the registration's lifetime; `buffer_registration.ts` registers
+ * the group and finds the ring's memory, `buffer_ledger.ts` keeps the buffers, the entries the kernel reads
+ * and who holds each buffer, and `buffer_results.ts` gives the promise reads their results.
  *
  * @example
  * ```ts
- * import { IoRing, ProvideBuffers } from "@ioring/ioring";
- * await using ring = new IoRing();
- * const memory = new Uint8Array(4 * 256);
- * await ring.run(new ProvideBuffers(memory, 9, 256));
- * const fd = await ring.openat("/etc/hostname");
- * const { bytes, bufferId } = await ring.read(fd, null, 0, { bufferGroup: 9 });
- * const at = bufferId! * 256;
- * console.log(new TextDecoder().decode(memory.subarray(at, at + bytes)));
- * await ring.close(fd);
+ * import { BufferRing, IoRing } from "@ioring/ioring";
+ * using ring = new IoRing();
+ * using pool = BufferRing.register(ring, { group: 2, entries: 4, size: 512 });
+ * console.log(pool.available, pool.buffer(0).byteLength); // 4 512
  * ```
+ *
+ * @module
  */
-export interface BufferSelection {
-  /** The result: bytes read or received (0 at end of file or stream). */
-  bytes: number;
-  /** The id of the buffer that holds them, or null when the completion names no buffer. */
-  bufferId: number | null;
-}
+import { IORING_CQE_F_BUFFER } from "../kernel/constants.ts";
+import type { IoRingCore } from "./core.ts";
+import { IoRingError } from "../util/error.ts";
+import { checkInt, describe } from "../util/checks.ts";
+import { ENOBUFS, ENOENT } from "../kernel/errno.ts";
+import type { BufferRingOptions, BufferRingTake } from "./buffer_types.ts";
+import {
+  allocateBuffers,
+  checkRegistration,
+  groupHead,
+  hold,
+  release,
+  setUpGroup,
+  unregisterGroup,
+} from "./buffer_registration.ts";
+import { BufferLedger } from "./buffer_ledger.ts";
 
-/** The ring a pool is registered on (set by the class's static block: `#ring` is private to it). */
-let ringOf: (pool: BufferRing) => IoRingCore;
+// The public shapes, and the promise helpers the ring's read methods use, are reached through this file.
+export type { BufferRingOptions, BufferRingTake, BufferSelection } from "./buffer_types.ts";
+export { runSelecting, runWithBufferRing, withGroupOf } from "./buffer_results.ts";
 
 /**
  * A provided-buffer ring (IORING_REGISTER_PBUF_RING): `entries` buffers of `size` bytes that receives and
@@ -169,8 +74,8 @@ let ringOf: (pool: BufferRing) => IoRingCore;
  *   pool.recycle(bid);
  *   break;
  * }
- * await ring.close(readEnd);
- * await ring.close(writeEnd);
+ * await ring.closeFd(readEnd);
+ * await ring.closeFd(writeEnd);
  * ```
  */
 export class BufferRing implements Disposable {
@@ -181,24 +86,10 @@ export class BufferRing implements Disposable {
   readonly #recycleWhat: string;
   readonly #entries: number;
   readonly #size: number;
-  readonly #mask: number;
   readonly #incremental: boolean;
-  readonly #memory: Uint8Array;
-  readonly #ringMemory: Uint8Array; // the ring's entries: mapped from the kernel, or application memory
-  readonly #base: number;
-  readonly #words: Uint32Array; // the mapped ring, as 32-bit words
-  readonly #halves: Uint16Array; // the mapped ring, as 16-bit halves (bid, tail)
-  readonly #inRing: Uint8Array; // 1 while the kernel may pick the buffer (or, incremental, keeps filling it)
-  readonly #offset: Uint32Array; // incremental: the bytes of each buffer already delivered
-  #tail = 0; // buffers added (16-bit, wraps as the kernel's does)
-  #published = 0; // the tail the kernel sees
-  #head = 0; // buffers the completions taken so far consumed (16-bit)
+  readonly #ledger: BufferLedger; // the buffers, the entries the kernel picks from, and who holds each
   #scheduled = false;
   #unregistered = false;
-
-  static {
-    ringOf = (pool) => pool.#ring;
-  }
 
   private constructor(
     ring: IoRingCore,
@@ -212,23 +103,8 @@ export class BufferRing implements Disposable {
     this.#recycleWhat = `recycle a buffer of group ${options.group}`;
     this.#entries = options.entries;
     this.#size = options.size;
-    this.#mask = options.entries - 1;
     this.#incremental = options.incremental;
-    this.#memory = memory;
-    this.#base = addressOf(memory);
-    this.#ringMemory = ringMemory;
-    this.#words = new Uint32Array(ringMemory.buffer, ringMemory.byteOffset, (options.entries * BUF.size) / 4);
-    this.#halves = new Uint16Array(
-      ringMemory.buffer,
-      ringMemory.byteOffset,
-      (options.entries * BUF.size) / 2,
-    );
-    this.#inRing = new Uint8Array(options.entries).fill(1);
-    this.#offset = new Uint32Array(options.entries);
-    // io_uring_buf_ring_init(): the kernel's head starts at 0, so the tail does too.
-    Atomics.store(this.#halves, BUF_RING.tail / 2, 0);
-    for (let bid = 0; bid < options.entries; bid++) this.#add(bid);
-    this.#publish();
+    this.#ledger = new BufferLedger(ringMemory, memory, options);
   }
 
   /**
@@ -250,7 +126,7 @@ export class BufferRing implements Disposable {
    * const got = await ring.read(readEnd, pool);
    * console.log(got && new TextDecoder().decode(got.data)); // hello
    * if (got) pool.recycle(got.bid);
-   * await Promise.all([ring.close(readEnd), ring.close(writeEnd)]);
+   * await Promise.all([ring.closeFd(readEnd), ring.closeFd(writeEnd)]);
    * ```
    *
    * @example
@@ -264,68 +140,11 @@ export class BufferRing implements Disposable {
    * ```
    */
   static register(ring: IoRingCore, options: BufferRingOptions): BufferRing {
-    const what = "register buffer ring";
-    if (
-      ring === null || typeof ring !== "object" || typeof ring.registerRaw !== "function" ||
-      typeof ring.mapRing !== "function"
-    ) {
-      throw new TypeError(`Cannot ${what}: ring must be an IoRing: current value is ${describe(ring)}`);
-    }
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot ${what}: options must be an object { group, entries, size }: current value is ${
-          describe(options)
-        }`,
-      );
-    }
-    const group = checkInt(options.group, what, "group", 0, MAX_GROUP);
-    const entries = options.entries;
-    if (
-      !Number.isInteger(entries) || entries < 1 || entries > MAX_ENTRIES || (entries & (entries - 1)) !== 0
-    ) {
-      throw new RangeError(
-        `Cannot ${what}: entries must be a power of two from 1 to ${MAX_ENTRIES}: current value is ${
-          describe(entries)
-        }`,
-      );
-    }
-    const size = checkInt(options.size, what, "size", 1, MAX_SIZE, "an integer from 1 to 2^31-1");
-    const incremental = options.incremental ?? false;
-    if (typeof incremental !== "boolean") {
-      throw new TypeError(
-        `Cannot ${what}: incremental must be a boolean: current value is ${describe(incremental)}`,
-      );
-    }
-    let ringMemory = options.ringMemory === undefined
-      ? undefined
-      : checkRingMemory(options.ringMemory, entries);
-    let memory: Uint8Array;
-    try {
-      memory = new Uint8Array(new ArrayBuffer(entries * size));
-    } catch (error) {
-      throw new RangeError(
-        `Cannot ${what}: entries × size bytes must be allocatable: current value is ${entries * size}`,
-        { cause: error },
-      );
-    }
-    if (ringMemory === undefined && group > MAX_MAPPED_GROUP) ringMemory = allocateRingMemory(entries);
-    if (ringMemory !== undefined) {
-      registerGroup(ring, group, entries, incremental, addressOf(ringMemory));
-    } else {
-      registerGroup(ring, group, entries, incremental, 0);
-      try {
-        ringMemory = new Uint8Array(
-          ring.mapRing(IORING_OFF_PBUF_RING + group * 2 ** IORING_OFF_PBUF_SHIFT, entries * BUF.size),
-        );
-      } catch (error) {
-        unregisterGroup(ring, group);
-        throw error;
-      }
-    }
-    const pool = new BufferRing(ring, { group, entries, size, incremental }, memory, ringMemory);
-    let set = held.get(ring);
-    if (set === undefined) held.set(ring, set = new Set());
-    set.add(pool);
+    const checked = checkRegistration(ring, options);
+    const memory = allocateBuffers(checked.entries, checked.size);
+    const ringMemory = setUpGroup(ring, checked);
+    const pool = new BufferRing(ring, checked, memory, ringMemory);
+    hold(ring, pool);
     return pool;
   }
 
@@ -407,7 +226,7 @@ export class BufferRing implements Disposable {
    */
   get available(): number {
     this.#check("count available buffers");
-    return (this.#published - this.#head) & 0xffff;
+    return this.#ledger.available;
   }
 
   /**
@@ -424,8 +243,7 @@ export class BufferRing implements Disposable {
    */
   buffer(bid: number): Uint8Array {
     this.#check("read a buffer");
-    const i = this.#bid(bid, `read a buffer of group ${this.#group}`);
-    return this.#memory.subarray(i * this.#size, (i + 1) * this.#size);
+    return this.#ledger.buffer(this.#bid(bid, `read a buffer of group ${this.#group}`));
   }
 
   /**
@@ -464,39 +282,7 @@ export class BufferRing implements Disposable {
         }`,
       );
     }
-    const bid = flags >>> IORING_CQE_BUFFER_SHIFT;
-    if (bid >= this.#entries) {
-      throw new RangeError(
-        `Cannot ${what}: the buffer id must be below the ring's ${this.#entries} entries (a completion of another group?): current value is ${bid}`,
-      );
-    }
-    if (this.#inRing[bid] === 0) {
-      throw new Error(
-        `Cannot ${what}: the buffer id must name a buffer in the ring, not one taken and not yet recycled (a completion taken twice?): current value is ${bid}`,
-      );
-    }
-    const length = res > 0 ? res : 0;
-    const offset = this.#offset[bid];
-    if (length > this.#size - offset) {
-      throw new RangeError(
-        `Cannot ${what}: res must fit the ${
-          this.#size - offset
-        } bytes left in buffer ${bid} (bundle completions, which span buffers, are not decoded): current value is ${res}`,
-      );
-    }
-    const start = bid * this.#size + offset;
-    const data = this.#memory.subarray(start, start + length);
-    // An incremental buffer stays in the ring while the kernel says so, and after an empty completion:
-    // the kernel's head moves past a buffer only once it used it up.
-    const more = this.#incremental && ((flags & IORING_CQE_F_BUF_MORE) !== 0 || length === 0);
-    if (more) {
-      this.#offset[bid] = offset + length;
-    } else {
-      this.#offset[bid] = 0;
-      this.#inRing[bid] = 0;
-      this.#head = (this.#head + 1) & 0xffff;
-    }
-    return { bid, data, more };
+    return this.#ledger.take(flags, res, what);
   }
 
   /**
@@ -517,15 +303,9 @@ export class BufferRing implements Disposable {
     const what = this.#recycleWhat;
     this.#check(what);
     const i = this.#bid(bid, what);
-    if (this.#inRing[i] !== 0) {
-      throw new Error(
-        `Cannot ${what}: the buffer id must name a taken buffer, not one in the ring (recycled twice, or an incremental buffer the kernel still fills): current value is ${i}`,
-      );
-    }
-    this.#inRing[i] = 1;
-    this.#offset[i] = 0;
+    this.#ledger.giveBack(i, what);
     if (this.#ring.closed) return;
-    this.#add(i);
+    this.#ledger.add(i);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.#flushLater);
@@ -547,7 +327,7 @@ export class BufferRing implements Disposable {
     this.#check("publish recycled buffers");
     this.#scheduled = false;
     if (this.#ring.closed) return 0;
-    return this.#publish();
+    return this.#ledger.publish();
   }
 
   /**
@@ -566,20 +346,7 @@ export class BufferRing implements Disposable {
    */
   head(): number {
     this.#check("read the head of a buffer ring");
-    const status = new Uint32Array(BUF_STATUS.size / 4);
-    status[BUF_STATUS.bufGroup / 4] = this.#group;
-    try {
-      this.#ring.registerRaw(IORING_REGISTER_PBUF_STATUS, "IORING_REGISTER_PBUF_STATUS", status, 1);
-    } catch (error) {
-      if (error instanceof IoRingError && error.errno === EINVAL) {
-        throw new IoRingError(EINVAL, "io_uring_register", {
-          fd: this.#ring.fd,
-          detail: "IORING_REGISTER_PBUF_STATUS needs Linux 6.8; this kernel refused it",
-        }, { cause: error });
-      }
-      throw error;
-    }
-    return status[BUF_STATUS.head / 4] & 0xffff;
+    return groupHead(this.#ring, this.#group);
   }
 
   /**
@@ -647,7 +414,7 @@ export class BufferRing implements Disposable {
     this.#scheduled = false;
     // An op already past its buffer pick (an io-wq worker copying into it) may still write the memory after
     // the group is gone: with ops in flight the memory stays reachable for as long as the ring.
-    if (this.#ring.inflight === 0) held.get(this.#ring)?.delete(this);
+    if (this.#ring.inflight === 0) release(this.#ring, this);
   }
 
   /**
@@ -675,240 +442,9 @@ export class BufferRing implements Disposable {
     return checkInt(bid, what, "buffer id", 0, this.#entries - 1);
   }
 
-  /** Writes buffer `bid` into the entry at the tail (`io_uring_buf_ring_add()`), not yet published. */
-  #add(bid: number): void {
-    const entry = (this.#tail & this.#mask) * BUF.size;
-    const address = this.#base + bid * this.#size;
-    this.#words[(entry + BUF.addr) / 4] = address >>> 0;
-    this.#words[(entry + BUF.addr) / 4 + 1] = Math.floor(address / 2 ** 32);
-    this.#words[(entry + BUF.len) / 4] = this.#size;
-    this.#halves[(entry + BUF.bid) / 2] = bid;
-    this.#tail = (this.#tail + 1) & 0xffff;
-  }
-
-  /** Stores the tail with release semantics (an Atomics store) so the kernel sees the entries before it. */
-  #publish(): number {
-    const count = (this.#tail - this.#published) & 0xffff;
-    if (count === 0) return 0;
-    Atomics.store(this.#halves, BUF_RING.tail / 2, this.#tail);
-    this.#published = this.#tail;
-    return count;
-  }
-
   #flushLater = (): void => {
     if (!this.#scheduled) return;
     this.#scheduled = false;
-    if (!this.#unregistered && !this.#ring.closed) this.#publish();
+    if (!this.#unregistered && !this.#ring.closed) this.#ledger.publish();
   };
-}
-
-/** Checks a caller's `ringMemory`: a Uint8Array, live, of at least `entries` entries, on a page boundary. */
-function checkRingMemory(ringMemory: Uint8Array, entries: number): Uint8Array {
-  const what = "register buffer ring";
-  if (!(ringMemory instanceof Uint8Array)) {
-    throw new TypeError(
-      `Cannot ${what}: ringMemory must be a Uint8Array of the ring's entries: current value is ${
-        describe(ringMemory)
-      }`,
-    );
-  }
-  checkBacking(ringMemory.buffer, what, "ringMemory");
-  if (ringMemory.byteLength < entries * BUF.size) {
-    throw new RangeError(
-      `Cannot ${what}: ringMemory must hold ${entries} entries × ${BUF.size} bytes: current length is ${ringMemory.byteLength}`,
-    );
-  }
-  const address = addressOf(ringMemory);
-  if (address % pageSize !== 0) {
-    throw new RangeError(
-      `Cannot ${what}: ringMemory must start on a page boundary (${pageSize} bytes): current address is 0x${
-        address.toString(16)
-      }`,
-    );
-  }
-  return ringMemory;
-}
-
-/** Page-aligned memory for `entries` ring entries, carved from an ArrayBuffer a page larger. */
-function allocateRingMemory(entries: number): Uint8Array {
-  const length = entries * BUF.size;
-  const raw = new Uint8Array(length + pageSize);
-  const skew = (pageSize - (addressOf(raw) % pageSize)) % pageSize;
-  return raw.subarray(skew, skew + length);
-}
-
-/**
- * IORING_REGISTER_PBUF_RING, with errors that name the cause: a kernel-allocated ring (`ringAddress` 0,
- * IOU_PBUF_RING_MMAP) or one in application memory at `ringAddress`.
- */
-function registerGroup(
-  ring: IoRingCore,
-  group: number,
-  entries: number,
-  incremental: boolean,
-  ringAddress: number,
-): void {
-  const flags = (ringAddress === 0 ? IOU_PBUF_RING_MMAP : 0) | (incremental ? IOU_PBUF_RING_INC : 0);
-  try {
-    ring.registerRaw(
-      IORING_REGISTER_PBUF_RING,
-      "IORING_REGISTER_PBUF_RING",
-      bufReg(group, entries, flags, ringAddress),
-      1,
-    );
-  } catch (error) {
-    if (!(error instanceof IoRingError)) throw error;
-    let detail: string | undefined;
-    if (error.errno === EEXIST) {
-      detail = `IORING_REGISTER_PBUF_RING: buffer group ${group} is already registered on this ring ` +
-        `(a buffer ring, or buffers given with ProvideBuffers); unregister it first or pick another group`;
-    } else if (error.errno === EINVAL) {
-      // Which flag does this kernel lack? Register without IOU_PBUF_RING_INC to tell.
-      let withoutInc = false;
-      if (incremental) {
-        try {
-          ring.registerRaw(
-            IORING_REGISTER_PBUF_RING,
-            "IORING_REGISTER_PBUF_RING",
-            bufReg(group, entries, flags & ~IOU_PBUF_RING_INC, ringAddress),
-            1,
-          );
-          withoutInc = true;
-          unregisterGroup(ring, group);
-        } catch {
-          // The kernel refuses more than IOU_PBUF_RING_INC.
-        }
-      }
-      detail = withoutInc
-        ? "IORING_REGISTER_PBUF_RING: the kernel refused IOU_PBUF_RING_INC (incremental consumption needs Linux 6.12)"
-        : ringAddress === 0
-        ? "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_MMAP needs Linux 6.4 (buffer rings 5.19); this kernel refused it"
-        : "IORING_REGISTER_PBUF_RING needs Linux 5.19; this kernel refused it";
-    }
-    if (detail === undefined) throw error;
-    throw new IoRingError(error.errno, "io_uring_register", { fd: ring.fd, detail }, { cause: error });
-  }
-}
-
-function unregisterGroup(ring: IoRingCore, group: number): void {
-  ring.registerRaw(IORING_UNREGISTER_PBUF_RING, "IORING_UNREGISTER_PBUF_RING", bufReg(group, 0, 0, 0), 1);
-}
-
-/** A `struct io_uring_buf_reg`: the ring's address (0 for a kernel-allocated ring), entries, group, flags. */
-function bufReg(group: number, entries: number, flags: number, ringAddress: number): Uint8Array {
-  const reg = new Uint8Array(BUF_REG.size);
-  const view = new DataView(reg.buffer);
-  view.setUint32(BUF_REG.ringAddr, ringAddress >>> 0, true);
-  view.setUint32(BUF_REG.ringAddr + 4, Math.floor(ringAddress / 2 ** 32), true);
-  view.setUint32(BUF_REG.ringEntries, entries, true);
-  view.setUint16(BUF_REG.bgid, group, true);
-  view.setUint16(BUF_REG.flags, flags, true);
-  return reg;
-}
-
-/**
- * The options of a read or receive with `pool`'s group: `options` (a copy) with `bufferGroup` set, for the
- * promise methods that take a {@link BufferRing} in place of a buffer. A `bufferGroup` of the caller's is
- * refused (TypeError): the group comes from the pool.
- */
-export function withGroupOf<T extends object>(
-  pool: BufferRing,
-  options: T | undefined,
-  what: string,
-): T & { bufferGroup: number } {
-  const given = (options as { bufferGroup?: unknown } | undefined)?.bufferGroup;
-  if (given !== undefined) {
-    throw new TypeError(
-      `Cannot ${what}: bufferGroup comes from the buffer ring (group ${pool.group}): current value is ${
-        describe(given)
-      }`,
-    );
-  }
-  return { ...options, bufferGroup: pool.group } as T & { bufferGroup: number };
-}
-
-/** Puts back a buffer taken for a completion the caller will not see (an empty one, or a failed one). */
-function giveBack(pool: BufferRing, taken: BufferRingTake): void {
-  if (!taken.more && pool.registered) pool.recycle(taken.bid);
-}
-
-/**
- * Runs `op`, a single-shot read or receive with `pool`'s group, on `ring`, and resolves with the buffer its
- * completion names, taken ({@link BufferRing.take}), or null when it transferred no bytes (end of file or
- * stream; a buffer the kernel used for it goes back to the ring). A failure rejects with
- * {@link IoRingError}, ENOBUFS explained by {@link BufferRing.error}; a buffer taken for it goes back. This
- * is what `ring.read(fd, pool)`, `ring.readv(fd, pool)` and `ring.recv(fd, pool)` return.
- */
-export function runWithBufferRing(
-  ring: IoRingCore,
-  op: Op,
-  pool: BufferRing,
-  options?: RunOptions,
-): Promise<BufferRingTake | null> {
-  const what = `${op.name} into a buffer ring`;
-  if (!pool.registered) {
-    return Promise.reject(
-      new TypeError(`Cannot ${what}: the buffer ring of group ${pool.group} was unregistered`),
-    );
-  }
-  if (ringOf(pool) !== ring) {
-    return Promise.reject(
-      new TypeError(`Cannot ${what}: the buffer ring of group ${pool.group} must be registered on this ring`),
-    );
-  }
-  if (op.multishot === true) {
-    return Promise.reject(
-      new TypeError(
-        `Cannot ${what}: multishot posts many completions; use ring.multishot() and take each one with pool.take()`,
-      ),
-    );
-  }
-  let taken: BufferRingTake | null = null;
-  let failure: unknown = null;
-  return ring.stream(op, (res, flags) => {
-    if ((flags & IORING_CQE_F_BUFFER) === 0) return;
-    try {
-      taken = pool.take(flags, res);
-    } catch (error) {
-      failure = error;
-    }
-  }, options).then(
-    (res) => {
-      const got = taken as BufferRingTake | null;
-      if (failure !== null) throw failure;
-      if (res === 0) {
-        if (got !== null) giveBack(pool, got);
-        return null;
-      }
-      if (got === null) {
-        throw new Error(`Cannot ${what}: the completion (res ${res}) names no buffer of group ${pool.group}`);
-      }
-      return got;
-    },
-    (error: unknown) => {
-      const got = taken as BufferRingTake | null;
-      if (got !== null) giveBack(pool, got);
-      throw error instanceof IoRingError ? pool.error(error) : error;
-    },
-  );
-}
-
-/**
- * Runs `op`, a single-shot read or receive with a null buffer and a `bufferGroup`, on `ring`, and resolves
- * with its result and the id of the buffer its completion names ({@link BufferSelection}). A failure
- * rejects with {@link IoRingError} (ENOBUFS when the group had no buffer). This is what `ring.read()`,
- * `ring.readv()` and `ring.recv()` return for a null buffer.
- */
-export function runSelecting(ring: IoRingCore, op: Op, options?: RunOptions): Promise<BufferSelection> {
-  if (op.multishot === true) {
-    return Promise.reject(
-      new TypeError(
-        `Cannot ${op.name} into a buffer group: multishot posts many completions; use ring.multishot()`,
-      ),
-    );
-  }
-  let bufferId: number | null = null;
-  return ring.stream(op, (_res, flags) => {
-    bufferId = (flags & IORING_CQE_F_BUFFER) !== 0 ? flags >>> IORING_CQE_BUFFER_SHIFT : null;
-  }, options).then((bytes) => ({ bytes, bufferId }));
 }
