@@ -14,9 +14,10 @@
  * import { connect, IoRing, listen } from "@ioring/ioring";
  * await using ring = new IoRing();
  * await using listener = await listen(ring, { hostname: "127.0.0.1", port: 0 });
- * (async () => {
+ * const served = (async () => {
  *   for await (const conn of listener) {
- *     await conn.readable.pipeTo(conn.writable);
+ *     await conn.readable.pipeTo(conn.writable); // ends when the client shuts down its side
+ *     await conn.close();
  *     break;
  *   }
  * })();
@@ -24,6 +25,8 @@
  * await conn.write(new TextEncoder().encode("ping"));
  * const buffer = new Uint8Array(4);
  * console.log(await conn.read(buffer), new TextDecoder().decode(buffer)); // 4 ping
+ * await conn.closeWrite();
+ * await served;
  * ```
  *
  * @module
