@@ -448,10 +448,10 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
   const uncache = (path: string, entry: CachedFile): void => {
     if (fileCache.get(path) === entry) fileCache.delete(path);
     entry.retired = true;
-    if (entry.users === 0) void ring.close(entry.fd).catch(() => {});
+    if (entry.users === 0) void ring.closeFd(entry.fd).catch(() => {});
   };
   const release = (entry: CachedFile): void => {
-    if (--entry.users === 0 && entry.retired) void ring.close(entry.fd).catch(() => {});
+    if (--entry.users === 0 && entry.retired) void ring.closeFd(entry.fd).catch(() => {});
   };
   /** The cache entry of `path` if it is still within fileCacheMs; an expired one leaves the cache. */
   const cachedFile = (path: string): CachedFile | undefined => {
@@ -552,7 +552,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     // The descriptor is this request's to close, unless a cache entry holds it.
     let closing: Promise<unknown> | null = null;
     const closeFile = (): Promise<unknown> => {
-      if (cached === undefined) return (closing ??= ring.close(fd).catch(() => {}));
+      if (cached === undefined) return (closing ??= ring.closeFd(fd).catch(() => {}));
       release(cached);
       cached = undefined;
       return (closing ??= Promise.resolve());
@@ -732,8 +732,8 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
     } catch (error) {
       // The pipe may still hold bytes that never reached the socket: it cannot serve another response.
       c.pipe = null;
-      void ring.close(readEnd).catch(() => {});
-      void ring.close(writeEnd).catch(() => {});
+      void ring.closeFd(readEnd).catch(() => {});
+      void ring.closeFd(writeEnd).catch(() => {});
       throw error;
     }
   }
@@ -847,7 +847,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
         if (n === null) break;
       }
       await conn.close().catch(() => {});
-      if (c.pipe !== null) await Promise.allSettled([ring.close(c.pipe[0]), ring.close(c.pipe[1])]);
+      if (c.pipe !== null) await Promise.allSettled([ring.closeFd(c.pipe[0]), ring.closeFd(c.pipe[1])]);
     }
   }
 
@@ -883,7 +883,7 @@ export async function serveDir(ring: IoRing, options: ServeDirOptions): Promise<
       const open = [...fileCache.values()];
       fileCache.clear();
       await Promise.all(
-        [rootFd, ...open.map((entry) => entry.fd)].map((fd) => ring.close(fd).catch(() => {})),
+        [rootFd, ...open.map((entry) => entry.fd)].map((fd) => ring.closeFd(fd).catch(() => {})),
       );
     })();
     return finished;
