@@ -13,8 +13,14 @@
  * const buffer = new Uint8Array(4096);
  * const n = await ring.read(src, buffer, 0);
  * await ring.write(dst, buffer.subarray(0, n), 0);
- * await Promise.all([ring.close(src), ring.close(dst)]);
+ * await Promise.all([ring.closeFd(src), ring.closeFd(dst)]);
  * ```
+ *
+ * The flags a first program needs (`IOSQE_*`, open flags, `AT_*`, socket families, CQE flags, the
+ * multishot and absolute timeout flags) are exported here; the whole table of kernel constants, every
+ * `IORING_*`, `IOSQE_*`, `O_*`, `MSG_*`, `EPOLL*`, … under its C name, is at `@ioring/ioring/constants`.
+ * The op builders are exported here and at `@ioring/ioring/ops`; TCP and Unix sockets at
+ * `@ioring/ioring/net`.
  *
  * @module
  */
@@ -43,7 +49,39 @@ export { LowLevelRing, RingBase } from "./ring/core.ts";
 export { IoRingError, type IoRingErrorTarget } from "./util/error.ts";
 export { IoUringUnavailableError } from "./ffi/native.ts";
 export { errnoMessage, errnoName, errnoNumber } from "./kernel/errno.ts";
-export * from "./kernel/constants.ts";
+export {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_REMOVEDIR,
+  IORING_CQE_BUFFER_SHIFT,
+  IORING_CQE_F_BUFFER,
+  IORING_CQE_F_MORE,
+  IORING_CQE_F_NOTIF,
+  IORING_TIMEOUT_ABS,
+  IORING_TIMEOUT_MULTISHOT,
+  IOSQE_ASYNC,
+  IOSQE_BUFFER_SELECT,
+  IOSQE_CQE_SKIP_SUCCESS,
+  IOSQE_FIXED_FILE,
+  IOSQE_IO_DRAIN,
+  IOSQE_IO_HARDLINK,
+  IOSQE_IO_LINK,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+} from "./kernel/constants.ts";
 export * from "./ops/mod.ts";
 export {
   type FixedBuffer,
@@ -58,8 +96,8 @@ export {
 } from "./ring/buffer_ring.ts";
 export { SqeWriter } from "./sqe/writer.ts";
 export {
-  connect,
   Conn,
+  connect,
   type ConnectOptions,
   type ConnOptions,
   listen,

@@ -29,10 +29,7 @@ import { native } from "./ffi/native.ts";
 import {
   AT_EMPTY_PATH,
   type Conn,
-  F_SETPIPE_SZ,
   IoRing,
-  IORING_OP_PIPE,
-  IORING_OP_SPLICE,
   IoRingError,
   listen,
   type Listener,
@@ -41,11 +38,16 @@ import {
   O_DIRECTORY,
   O_RDONLY,
   Read,
-  RESOLVE_BENEATH,
-  RESOLVE_NO_MAGICLINKS,
   Send,
   type StatxResult,
 } from "./mod.ts";
+import {
+  F_SETPIPE_SZ,
+  IORING_OP_PIPE,
+  IORING_OP_SPLICE,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_MAGICLINKS,
+} from "./kernel/constants.ts";
 
 /** Options of {@link serveDir}. */
 export interface ServeDirOptions {

@@ -325,7 +325,8 @@ export class ControlMethods extends IoRingCore {
    *
    * @example
    * ```ts
-   * import { IoRing, IORING_OP_NOP, IORING_OP_READ } from "@ioring/ioring";
+   * import { IoRing } from "@ioring/ioring";
+   * import { IORING_OP_NOP, IORING_OP_READ } from "@ioring/ioring/constants";
    * using ring = new IoRing({ rDisabled: true });
    * ring.registerRestrictions({ sqeOps: [IORING_OP_NOP, IORING_OP_READ] });
    * ring.enable();

@@ -45,7 +45,7 @@ export class FileSystemMethods extends RegistrationMethods {
    *
    * @example
    * ```ts ignore
-   * import { RESOLVE_BENEATH } from "@ioring/ioring";
+   * import { RESOLVE_BENEATH } from "@ioring/ioring/constants";
    * const fd = await ring.openat2("data/file.txt", { dirfd: root, resolve: RESOLVE_BENEATH });
    * ```
    */
@@ -104,7 +104,7 @@ export class FileSystemMethods extends RegistrationMethods {
    *
    * @example
    * ```ts ignore
-   * import { POSIX_FADV_SEQUENTIAL } from "@ioring/ioring";
+   * import { POSIX_FADV_SEQUENTIAL } from "@ioring/ioring/constants";
    * await ring.fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
    * ```
    */
@@ -123,7 +123,7 @@ export class FileSystemMethods extends RegistrationMethods {
    *
    * @example
    * ```ts ignore
-   * import { MADV_SEQUENTIAL } from "@ioring/ioring";
+   * import { MADV_SEQUENTIAL } from "@ioring/ioring/constants";
    * await ring.madvise(buffer, MADV_SEQUENTIAL);
    * ```
    */

@@ -109,7 +109,7 @@ export class NetMethods extends FileSystemMethods {
    *
    * @example
    * ```ts ignore
-   * import { SHUT_WR } from "@ioring/ioring";
+   * import { SHUT_WR } from "@ioring/ioring/constants";
    * await ring.shutdown(socket, SHUT_WR);
    * ```
    */

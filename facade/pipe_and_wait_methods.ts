@@ -102,7 +102,7 @@ export class PipeAndWaitMethods extends NetMethods {
    *
    * @example
    * ```ts ignore
-   * import { POLLIN } from "@ioring/ioring";
+   * import { POLLIN } from "@ioring/ioring/constants";
    * const ready = await ring.pollAdd(socket, POLLIN);
    * ```
    */
@@ -127,7 +127,7 @@ export class PipeAndWaitMethods extends NetMethods {
    *
    * @example
    * ```ts ignore
-   * import { EPOLL_CTL_ADD, EPOLLIN } from "@ioring/ioring";
+   * import { EPOLL_CTL_ADD, EPOLLIN } from "@ioring/ioring/constants";
    * await ring.epollCtl(epfd, EPOLL_CTL_ADD, socket, EPOLLIN);
    * ```
    */
@@ -162,7 +162,7 @@ export class PipeAndWaitMethods extends NetMethods {
    *
    * @example
    * ```ts ignore
-   * import { P_PID, WSTOPPED } from "@ioring/ioring";
+   * import { P_PID, WSTOPPED } from "@ioring/ioring/constants";
    * const info = await ring.waitid(P_PID, child.pid, { options: WSTOPPED });
    * ```
    */

@@ -25,7 +25,7 @@ const loaded = nativeOrNull();
  * using ring = new IoRing();
  * const fd = await ring.openat("/etc/hostname");
  * console.log(await ring.read(fd, new SharedArrayBuffer(64), 0) > 0); // true
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export type BufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;

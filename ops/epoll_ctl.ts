@@ -21,7 +21,8 @@ export interface EpollCtlOptions {
  *
  * @example
  * ```ts ignore
- * import { EPOLL_CTL_ADD, EpollCtl, EPOLLIN, IoRing } from "@ioring/ioring";
+ * import { EpollCtl, IoRing } from "@ioring/ioring";
+ * import { EPOLL_CTL_ADD, EPOLLIN } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // epfd from epoll_create1(2); fd: a pipe's read end
  * await ring.run(new EpollCtl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, { data: 42 }));

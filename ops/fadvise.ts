@@ -14,11 +14,12 @@ import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
  *
  * @example
  * ```ts
- * import { Fadvise, IoRing, POSIX_FADV_SEQUENTIAL } from "@ioring/ioring";
+ * import { Fadvise, IoRing } from "@ioring/ioring";
+ * import { POSIX_FADV_SEQUENTIAL } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * const fd = await ring.openat("/etc/hostname");
  * await ring.run(new Fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Fadvise extends OpBase {

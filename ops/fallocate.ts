@@ -24,7 +24,7 @@ export interface FallocateOptions {
  * const fd = await ring.openat(path, { flags: O_WRONLY });
  * await ring.run(new Fallocate(fd, 0, 1 << 20));
  * console.log(Deno.statSync(path).size); // 1048576
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Fallocate extends OpBase {

@@ -24,7 +24,7 @@ export interface SetxattrOptions {
  * const value = new TextEncoder().encode("draft");
  * const res = await ring.run(new Fsetxattr(fd, "user.status", value)).catch((e) => e.code);
  * console.log(res); // 0, or "EOPNOTSUPP" where the filesystem has no user xattrs
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Fsetxattr extends OpBase {

@@ -22,7 +22,7 @@ export interface FsyncOptions {
  * using ring = new IoRing();
  * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
  * await ring.run(new Fsync(fd, { datasync: true }));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Fsync extends OpBase {

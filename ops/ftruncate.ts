@@ -17,7 +17,7 @@ import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
  * const fd = await ring.openat(path, { flags: O_WRONLY });
  * await ring.run(new Ftruncate(fd, 100));
  * console.log(Deno.statSync(path).size); // 100
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Ftruncate extends OpBase {

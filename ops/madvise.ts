@@ -36,7 +36,8 @@ export const DISCARDING: ReadonlySet<number> = new Set([
  *
  * @example
  * ```ts ignore
- * import { IoRing, Madvise, MADV_WILLNEED } from "@ioring/ioring";
+ * import { IoRing, Madvise } from "@ioring/ioring";
+ * import { MADV_WILLNEED } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // pageAligned: a view whose first byte starts a page
  * await ring.run(new Madvise(pageAligned, MADV_WILLNEED));

@@ -31,7 +31,7 @@ export interface OpenatOptions {
  * import { IoRing, Openat } from "@ioring/ioring";
  * using ring = new IoRing();
  * const fd = await ring.run(new Openat("/etc/hostname"));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Openat extends OpBase {

@@ -37,14 +37,15 @@ export interface Openat2Options {
  *
  * @example Refuse to leave a directory
  * ```ts
- * import { IoRing, O_DIRECTORY, Openat2, RESOLVE_BENEATH } from "@ioring/ioring";
+ * import { IoRing, O_DIRECTORY, Openat2 } from "@ioring/ioring";
+ * import { RESOLVE_BENEATH } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * const dirfd = await ring.openat("/etc", { flags: O_DIRECTORY });
  * const fd = await ring.run(new Openat2("hostname", { dirfd, resolve: RESOLVE_BENEATH }));
  * const escape = await ring.run(new Openat2("../etc/hostname", { dirfd, resolve: RESOLVE_BENEATH }))
  *   .catch((error) => error.code);
  * console.log(escape); // "EXDEV"
- * await Promise.all([ring.close(fd), ring.close(dirfd)]);
+ * await Promise.all([ring.closeFd(fd), ring.closeFd(dirfd)]);
  * ```
  */
 export class Openat2 extends OpBase {

@@ -25,7 +25,7 @@ export interface PipeOptions {
  * await ring.write(w, new TextEncoder().encode("hi"));
  * const buffer = new Uint8Array(2);
  * await ring.read(r, buffer);
- * await Promise.all([ring.close(r), ring.close(w)]);
+ * await Promise.all([ring.closeFd(r), ring.closeFd(w)]);
  * ```
  */
 export class Pipe extends OpBase {

@@ -28,7 +28,8 @@ export interface PollAddOptions {
  *
  * @example
  * ```ts ignore
- * import { IoRing, PollAdd, POLLIN } from "@ioring/ioring";
+ * import { IoRing, PollAdd } from "@ioring/ioring";
+ * import { POLLIN } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // r: the read end of a pipe
  * const ready = await ring.run(new PollAdd(r, POLLIN)); // POLLIN once there is data

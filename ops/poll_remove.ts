@@ -28,7 +28,8 @@ export interface PollUpdateOptions {
  *
  * @example
  * ```ts ignore
- * import { IoRing, PollAdd, POLLIN, PollRemove } from "@ioring/ioring";
+ * import { IoRing, PollAdd, PollRemove } from "@ioring/ioring";
+ * import { POLLIN } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // r: the read end of a pipe
  * ring.prepare(new PollAdd(r, POLLIN, { multishot: true }), 1);

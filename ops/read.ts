@@ -41,7 +41,7 @@ export interface ReadOptions extends ReadWriteOptions {
  * const buffer = new Uint8Array(64);
  * const n = await ring.run(new Read(fd, buffer, 0));
  * console.log(new TextDecoder().decode(buffer.subarray(0, n)));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  *
  * @example Into a buffer the kernel picks from a buffer ring
@@ -55,7 +55,7 @@ export interface ReadOptions extends ReadWriteOptions {
  *   console.log(new TextDecoder().decode(data));
  *   pool.recycle(bid);
  * });
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Read extends BufferOp<Uint8Array | null> {

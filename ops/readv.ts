@@ -41,7 +41,7 @@ export interface ReadvOptions extends VectoredOptions {
  * const fd = await ring.openat("/etc/hostname");
  * const head = new Uint8Array(2), rest = new Uint8Array(62);
  * console.log(await ring.run(new Readv(fd, [head, rest], 0)));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  *
  * @example Into a buffer the kernel picks from a group
@@ -55,7 +55,7 @@ export interface ReadvOptions extends VectoredOptions {
  *   console.log(data.length <= 16); // true
  *   pool.recycle(bid);
  * });
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Readv extends VectoredOp {

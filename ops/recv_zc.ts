@@ -46,13 +46,14 @@ export interface RecvZcOptions {
  *
  * @example The kernel's answer without a registered queue
  * ```ts
- * import { AF_INET, IoRing, IORING_OP_RECV_ZC, IoRingError, RecvZc, SOCK_STREAM } from "@ioring/ioring";
+ * import { AF_INET, IoRing, IoRingError, RecvZc, SOCK_STREAM } from "@ioring/ioring";
+ * import { IORING_OP_RECV_ZC } from "@ioring/ioring/constants";
  * await using ring = new IoRing();
  * if (ring.probe().supported.has(IORING_OP_RECV_ZC)) {
  *   const socket = await ring.socket(AF_INET, SOCK_STREAM);
  *   const error = await ring.stream(new RecvZc(socket), () => {}).catch((e) => e);
  *   console.log(error instanceof IoRingError && error.code); // EINVAL
- *   await ring.close(socket);
+ *   await ring.closeFd(socket);
  * }
  * ```
  */

@@ -15,7 +15,8 @@ export type { SendOptions } from "./_send.ts";
  *
  * @example
  * ```ts ignore
- * import { IoRing, MSG_NOSIGNAL, Send } from "@ioring/ioring";
+ * import { IoRing, Send } from "@ioring/ioring";
+ * import { MSG_NOSIGNAL } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // socket: a connected socket
  * const sent = await ring.run(new Send(socket, new TextEncoder().encode("hello"), { flags: MSG_NOSIGNAL }));

@@ -12,7 +12,8 @@ import { fdLabel, type FixedFile } from "../sqe/fixed_file.ts";
  *
  * @example
  * ```ts ignore
- * import { IoRing, SHUT_WR, Shutdown } from "@ioring/ioring";
+ * import { IoRing, Shutdown } from "@ioring/ioring";
+ * import { SHUT_WR } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // socket: a connected socket
  * await ring.run(new Shutdown(socket, SHUT_WR));

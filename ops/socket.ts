@@ -28,7 +28,7 @@ export interface SocketOptions {
  * import { AF_INET, IoRing, SOCK_STREAM, Socket } from "@ioring/ioring";
  * using ring = new IoRing();
  * const fd = await ring.run(new Socket(AF_INET, SOCK_STREAM));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Socket extends OpBase {

@@ -18,12 +18,13 @@ export interface SyncFileRangeOptions {
  *
  * @example
  * ```ts
- * import { IoRing, O_WRONLY, SYNC_FILE_RANGE_WRITE_AND_WAIT, SyncFileRange } from "@ioring/ioring";
+ * import { IoRing, O_WRONLY, SyncFileRange } from "@ioring/ioring";
+ * import { SYNC_FILE_RANGE_WRITE_AND_WAIT } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
  * await ring.write(fd, new Uint8Array(4096), 0);
  * await ring.run(new SyncFileRange(fd, 0, 4096, { flags: SYNC_FILE_RANGE_WRITE_AND_WAIT }));
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class SyncFileRange extends OpBase {

@@ -51,7 +51,8 @@ const COMMANDS: Record<number, { name: string; since: string }> = {
  *
  * @example
  * ```ts ignore
- * import { IoRing, SO_RCVBUF, SOL_SOCKET, SocketCmd } from "@ioring/ioring";
+ * import { IoRing, SocketCmd } from "@ioring/ioring";
+ * import { SO_RCVBUF, SOL_SOCKET } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // socket: any socket
  * await ring.run(SocketCmd.setsockopt(socket, SOL_SOCKET, SO_RCVBUF, 65536));

@@ -38,7 +38,8 @@ export interface WaitidResult {
  *
  * @example
  * ```ts ignore
- * import { IoRing, P_PID, Waitid, WSTOPPED } from "@ioring/ioring";
+ * import { IoRing, Waitid } from "@ioring/ioring";
+ * import { P_PID, WSTOPPED } from "@ioring/ioring/constants";
  * using ring = new IoRing();
  * // pid: a child process of this one
  * const op = new Waitid(P_PID, pid, { options: WSTOPPED });

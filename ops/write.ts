@@ -14,7 +14,7 @@ import { BufferOp, type ReadWriteOptions } from "./_rw.ts";
  * using ring = new IoRing();
  * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY | O_CREAT, mode: 0o644 });
  * console.log(await ring.run(new Write(fd, new TextEncoder().encode("hello"), 0))); // 5
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Write extends BufferOp {

@@ -15,7 +15,7 @@ import { VectoredOp, type VectoredOptions } from "./_vectored.ts";
  * const fd = await ring.openat(Deno.makeTempFileSync(), { flags: O_WRONLY });
  * const enc = new TextEncoder();
  * console.log(await ring.run(new Writev(fd, [enc.encode("hello, "), enc.encode("world")], 0))); // 12
- * await ring.close(fd);
+ * await ring.closeFd(fd);
  * ```
  */
 export class Writev extends VectoredOp {

@@ -224,7 +224,7 @@ export class IoRingCore extends LowLevelRing {
    * const buffer = new Uint8Array(256);
    * const n = await new Promise<number>((done) => ring.start(new Read(fd, buffer, 0), done));
    * console.log(n > 0); // true (a negative n would be -errno)
-   * await ring.close(fd);
+   * await ring.closeFd(fd);
    * ```
    */
   start(op: Op, onResult: (res: number) => void): void {

@@ -76,7 +76,8 @@ export class RingBase implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { IORING_OP_READ, IoRing } from "@ioring/ioring";
+   * import { IoRing } from "@ioring/ioring";
+   * import { IORING_OP_READ } from "@ioring/ioring/constants";
    * using ring = new IoRing();
    * console.log(ring.probe().supported.has(IORING_OP_READ)); // true
    * ```
@@ -162,7 +163,8 @@ export class RingBase implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { IoRing, IORING_SQ_CQ_OVERFLOW } from "@ioring/ioring";
+   * import { IoRing } from "@ioring/ioring";
+   * import { IORING_SQ_CQ_OVERFLOW } from "@ioring/ioring/constants";
    * using ring = new IoRing();
    * console.log((ring.sqFlags & IORING_SQ_CQ_OVERFLOW) !== 0); // false
    * ```
@@ -286,7 +288,8 @@ export class RingBase implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { IoRing, IORING_REGISTER_PERSONALITY } from "@ioring/ioring";
+   * import { IoRing } from "@ioring/ioring";
+   * import { IORING_REGISTER_PERSONALITY } from "@ioring/ioring/constants";
    * using ring = new IoRing();
    * console.log(ring.registerRaw(IORING_REGISTER_PERSONALITY, "IORING_REGISTER_PERSONALITY", null, 0) > 0); // true
    * ```

@@ -13,15 +13,17 @@ import {
   FixedFile,
   type IoRing,
   IORING_CQE_F_MORE,
-  IORING_OP_ASYNC_CANCEL,
-  IORING_REGISTER_BUFFERS,
-  IORING_REGISTER_FILES,
   IoRingError,
   type IoRingErrorTarget,
-  MSG_WAITALL,
   type Op,
   Recv,
 } from "../mod.ts";
+import {
+  IORING_OP_ASYNC_CANCEL,
+  IORING_REGISTER_BUFFERS,
+  IORING_REGISTER_FILES,
+  MSG_WAITALL,
+} from "../kernel/constants.ts";
 import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM } from "../kernel/constants.ts";
 import type { SqeWriter } from "../sqe/writer.ts";
 import { Accept } from "../ops/accept.ts";

@@ -8,7 +8,6 @@ import {
   BufferRing,
   FixedBufferPool,
   IoRing,
-  IORING_MAX_ENTRIES,
   IoRingError,
   IOSQE_CQE_SKIP_SUCCESS,
   Nop,
@@ -22,6 +21,7 @@ import {
   Timeout,
   Write,
 } from "../mod.ts";
+import { IORING_MAX_ENTRIES } from "../kernel/constants.ts";
 import {
   AF_INET,
   IORING_CQE_F_BUFFER,

@@ -9,8 +9,6 @@ import {
   IoRing,
   IORING_CQE_BUFFER_SHIFT,
   IORING_CQE_F_BUFFER,
-  IORING_OP_READ,
-  IORING_OP_READV,
   IoRingError,
   IOSQE_BUFFER_SELECT,
   IOSQE_FIXED_FILE,
@@ -19,6 +17,7 @@ import {
   Read,
   Readv,
 } from "../mod.ts";
+import { IORING_OP_READ, IORING_OP_READV } from "../kernel/constants.ts";
 import { addressOf } from "../memory/buffers.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, socketPair, tempDir } from "./_util.ts";

@@ -2,8 +2,6 @@
 import assert from "node:assert/strict";
 import {
   IoRing,
-  IORING_OP_NOP,
-  IORING_OP_READ,
   IORING_TIMEOUT_MULTISHOT,
   IoRingError,
   IOSQE_IO_DRAIN,
@@ -16,6 +14,7 @@ import {
   Timeout,
   Write,
 } from "../mod.ts";
+import { IORING_OP_NOP, IORING_OP_READ } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, sleep, socketPair } from "./_util.ts";
 import { tcpPair } from "./_net_util.ts";

@@ -7,16 +7,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
-import {
-  AsyncCancel,
-  IoRing,
-  IORING_FEAT_NODROP,
-  IoRingError,
-  type IoRingOptions,
-  Nop,
-  OpBase,
-  Timeout,
-} from "../mod.ts";
+import { AsyncCancel, IoRing, IoRingError, type IoRingOptions, Nop, OpBase, Timeout } from "../mod.ts";
+import { IORING_FEAT_NODROP } from "../kernel/constants.ts";
 import * as constants from "../kernel/constants.ts";
 import type { SqeWriter } from "../sqe/writer.ts";
 import { test } from "./_harness.ts";

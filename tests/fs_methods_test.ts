@@ -2,15 +2,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AT_REMOVEDIR,
-  AT_SYMLINK_NOFOLLOW,
-  IoRing,
-  O_CREAT,
-  O_RDWR,
-  POLLIN,
-  POSIX_FADV_SEQUENTIAL,
-} from "../mod.ts";
+import { AT_REMOVEDIR, IoRing, O_CREAT, O_RDWR } from "../mod.ts";
+import { AT_SYMLINK_NOFOLLOW, POLLIN, POSIX_FADV_SEQUENTIAL } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, sleep, tempDir } from "./_util.ts";
 

@@ -5,13 +5,6 @@ import assert from "node:assert/strict";
 import {
   FixedFile,
   IoRing,
-  IORING_OP_NOP,
-  IORING_OP_READ,
-  IORING_OP_WRITE,
-  IORING_REGISTER_BUFFERS,
-  IORING_REGISTER_FILES,
-  IORING_SQ_CQ_OVERFLOW,
-  IORING_TIMEOUT_IMMEDIATE_ARG,
   IoRingError,
   IOSQE_FIXED_FILE,
   MsgRing,
@@ -20,6 +13,15 @@ import {
   Timeout,
   Write,
 } from "../mod.ts";
+import {
+  IORING_OP_NOP,
+  IORING_OP_READ,
+  IORING_OP_WRITE,
+  IORING_REGISTER_BUFFERS,
+  IORING_REGISTER_FILES,
+  IORING_SQ_CQ_OVERFLOW,
+  IORING_TIMEOUT_IMMEDIATE_ARG,
+} from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, sleep } from "./_util.ts";
 

@@ -15,10 +15,20 @@ import process from "node:process";
 import {
   AT_FDCWD,
   AT_REMOVEDIR,
+  IoRing,
+  IoRingError,
+  IOSQE_FIXED_FILE,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_NONBLOCK,
+  O_RDWR,
+  O_WRONLY,
+} from "../mod.ts";
+import {
   AT_SYMLINK_FOLLOW,
   FALLOC_FL_KEEP_SIZE,
   FALLOC_FL_PUNCH_HOLE,
-  IoRing,
   IORING_FILE_INDEX_ALLOC,
   IORING_FIXED_FD_NO_CLOEXEC,
   IORING_OP_FADVISE,
@@ -46,17 +56,9 @@ import {
   IORING_OP_WRITEV_FIXED,
   IORING_REGISTER_BUFFERS,
   IORING_UNREGISTER_BUFFERS,
-  IoRingError,
-  IOSQE_FIXED_FILE,
   MADV_DONTNEED,
   MADV_FREE,
   MADV_WILLNEED,
-  O_CLOEXEC,
-  O_CREAT,
-  O_DIRECTORY,
-  O_NONBLOCK,
-  O_RDWR,
-  O_WRONLY,
   POSIX_FADV_DONTNEED,
   POSIX_FADV_WILLNEED,
   RENAME_EXCHANGE,
@@ -69,7 +71,7 @@ import {
   SYNC_FILE_RANGE_WRITE_AND_WAIT,
   XATTR_CREATE,
   XATTR_REPLACE,
-} from "../mod.ts";
+} from "../kernel/constants.ts";
 import * as constants from "../kernel/constants.ts";
 import { registerFiles } from "./_net_util.ts";
 import { FixedFile } from "../sqe/fixed_file.ts";

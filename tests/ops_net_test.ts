@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
+import { FixedFile, IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE, IOSQE_IO_LINK } from "../mod.ts";
 import {
-  FixedFile,
   IORING_ACCEPT_DONTWAIT,
   IORING_ACCEPT_MULTISHOT,
   IORING_ACCEPT_POLL_FIRST,
@@ -37,13 +37,10 @@ import {
   IORING_RECVSEND_FIXED_BUF,
   IORING_RECVSEND_POLL_FIRST,
   IORING_SEND_ZC_REPORT_USAGE,
-  IOSQE_BUFFER_SELECT,
-  IOSQE_FIXED_FILE,
-  IOSQE_IO_LINK,
   SOCKET_URING_OP_GETSOCKNAME,
   SOCKET_URING_OP_SETSOCKOPT,
   SOCKET_URING_OP_SIOCINQ,
-} from "../mod.ts";
+} from "../kernel/constants.ts";
 import * as net from "../kernel/constants.ts";
 import {
   AF_INET,

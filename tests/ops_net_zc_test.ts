@@ -1,15 +1,8 @@
 // Zero-copy sends with their notification CQEs, and messages between rings (MSG_RING): data, CQE flags
 // and direct descriptors.
 import assert from "node:assert/strict";
-import {
-  FixedFile,
-  IoRing,
-  IORING_CQE_F_MORE,
-  IORING_CQE_F_NOTIF,
-  IORING_NOTIF_USAGE_ZC_COPIED,
-  type IoRingError,
-  Write,
-} from "../mod.ts";
+import { FixedFile, IoRing, IORING_CQE_F_MORE, IORING_CQE_F_NOTIF, type IoRingError, Write } from "../mod.ts";
+import { IORING_NOTIF_USAGE_ZC_COPIED } from "../kernel/constants.ts";
 import { MSG_WAITALL } from "../kernel/constants.ts";
 import { MsgRing, MsgRingFd } from "../ops/msg_ring.ts";
 import { RecvMsg } from "../ops/recvmsg.ts";

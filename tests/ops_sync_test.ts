@@ -5,8 +5,22 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import {
-  CLD_STOPPED,
   type Cqe,
+  IoRing,
+  IORING_CQE_BUFFER_SHIFT,
+  IORING_CQE_F_BUFFER,
+  IORING_CQE_F_MORE,
+  IORING_TIMEOUT_ABS,
+  type IoRingError,
+  IOSQE_BUFFER_SELECT,
+  IOSQE_FIXED_FILE,
+  IOSQE_IO_LINK,
+  Nop,
+  Read,
+  Timeout,
+} from "../mod.ts";
+import {
+  CLD_STOPPED,
   EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
@@ -16,16 +30,12 @@ import {
   FUTEX2_PRIVATE,
   FUTEX2_SIZE_U32,
   FUTEX_BITSET_MATCH_ANY,
-  IoRing,
   IORING_ASYNC_CANCEL_ALL,
   IORING_ASYNC_CANCEL_ANY,
   IORING_ASYNC_CANCEL_FD,
   IORING_ASYNC_CANCEL_FD_FIXED,
   IORING_ASYNC_CANCEL_OP,
   IORING_ASYNC_CANCEL_USERDATA,
-  IORING_CQE_BUFFER_SHIFT,
-  IORING_CQE_F_BUFFER,
-  IORING_CQE_F_MORE,
   IORING_LINK_TIMEOUT_UPDATE,
   IORING_OP_ASYNC_CANCEL,
   IORING_OP_EPOLL_CTL,
@@ -46,24 +56,16 @@ import {
   IORING_POLL_UPDATE_EVENTS,
   IORING_POLL_UPDATE_USER_DATA,
   IORING_REGISTER_FILES,
-  IORING_TIMEOUT_ABS,
   IORING_TIMEOUT_UPDATE,
-  type IoRingError,
-  IOSQE_BUFFER_SELECT,
-  IOSQE_FIXED_FILE,
-  IOSQE_IO_LINK,
-  Nop,
   P_PID,
   POLLIN,
   POLLOUT,
   POLLRDHUP,
-  Read,
-  Timeout,
   WEXITED,
   WNOHANG,
   WNOWAIT,
   WSTOPPED,
-} from "../mod.ts";
+} from "../kernel/constants.ts";
 import { FixedFile } from "../sqe/fixed_file.ts";
 import { AsyncCancel } from "../ops/async_cancel.ts";
 import { LinkTimeout } from "../ops/link_timeout.ts";

@@ -2,16 +2,8 @@
 // callers write it (liburing has no prep helper: its zcrx test and example use io_uring_prep_rw() and set
 // ioprio and zcrx_ifq_idx), and the kernel's answer on a ring with no zero-copy receive queue registered.
 import assert from "node:assert/strict";
-import {
-  FixedFile,
-  IoRing,
-  IORING_OP_RECV_ZC,
-  IORING_RECV_MULTISHOT,
-  IORING_RECVSEND_POLL_FIRST,
-  IoRingError,
-  IOSQE_FIXED_FILE,
-  RecvZc,
-} from "../mod.ts";
+import { FixedFile, IoRing, IoRingError, IOSQE_FIXED_FILE, RecvZc } from "../mod.ts";
+import { IORING_OP_RECV_ZC, IORING_RECV_MULTISHOT, IORING_RECVSEND_POLL_FIRST } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, needsOps, unavailable } from "./_util.ts";
 import { prepWords, sqeWords, tcpPair } from "./_net_util.ts";

@@ -5,9 +5,6 @@ import {
   FixedBufferPool,
   FixedFile,
   IoRing,
-  IORING_OP_ASYNC_CANCEL,
-  IORING_OP_NOP,
-  IORING_REGISTER_FILES_SKIP,
   IoRingError,
   IOSQE_ASYNC,
   IOSQE_IO_LINK,
@@ -18,6 +15,7 @@ import {
   ReadFixed,
   WriteFixed,
 } from "../mod.ts";
+import { IORING_OP_ASYNC_CANCEL, IORING_OP_NOP, IORING_REGISTER_FILES_SKIP } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pattern, pipe, sleep, tempDir } from "./_util.ts";
 

@@ -1,8 +1,8 @@
 // Ring setup: every IORING_SETUP_* flag this kernel and user allow (skipped, with the reason, where not),
 // option checking before any system call, and kernel refusals that name the flag.
 import assert from "node:assert/strict";
+import { IoRing, IoRingError, type IoRingOptions } from "../mod.ts";
 import {
-  IoRing,
   IORING_FEAT_NODROP,
   IORING_FEAT_SINGLE_MMAP,
   IORING_SETUP_COOP_TASKRUN,
@@ -11,9 +11,7 @@ import {
   IORING_SETUP_NO_MMAP,
   IORING_SETUP_SQE128,
   IORING_SETUP_SQPOLL,
-  IoRingError,
-  type IoRingOptions,
-} from "../mod.ts";
+} from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { closeFds, n, pipe, unavailable } from "./_util.ts";
 

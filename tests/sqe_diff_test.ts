@@ -31,12 +31,8 @@ import {
   AsyncCancel,
   AT_FDCWD,
   AT_REMOVEDIR,
-  AT_SYMLINK_FOLLOW,
   Close,
   Connect,
-  EPOLL_CTL_ADD,
-  EPOLL_CTL_DEL,
-  EPOLL_CTL_MOD,
   EpollCtl,
   Fadvise,
   Fallocate,
@@ -46,10 +42,7 @@ import {
   Fsetxattr,
   Fsync,
   Getxattr,
-  IORING_FILE_INDEX_ALLOC,
   IORING_TIMEOUT_ABS,
-  IORING_TIMEOUT_BOOTTIME,
-  IORING_TIMEOUT_REALTIME,
   IOSQE_ASYNC,
   IOSQE_IO_DRAIN,
   IOSQE_IO_HARDLINK,
@@ -79,9 +72,7 @@ import {
   SendZc,
   Setxattr,
   Shutdown,
-  SOCK_CLOEXEC,
   SOCK_DGRAM,
-  SOCK_NONBLOCK,
   SOCK_STREAM,
   Socket,
   type SocketAddress,
@@ -97,6 +88,17 @@ import {
   WriteFixed,
   Writev,
 } from "../mod.ts";
+import {
+  AT_SYMLINK_FOLLOW,
+  EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD,
+  IORING_FILE_INDEX_ALLOC,
+  IORING_TIMEOUT_BOOTTIME,
+  IORING_TIMEOUT_REALTIME,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+} from "../kernel/constants.ts";
 import { addressOf } from "../memory/buffers.ts";
 import { SqeWriter } from "../sqe/writer.ts";
 import { test } from "./_harness.ts";

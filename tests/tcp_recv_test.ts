@@ -6,7 +6,6 @@ import {
   connect,
   IoRing,
   IORING_CQE_F_MORE,
-  IORING_OP_RECV,
   IORING_TIMEOUT_MULTISHOT,
   IoRingError,
   listen,
@@ -17,6 +16,7 @@ import {
   Timeout,
   type UnixAddr,
 } from "../mod.ts";
+import { IORING_OP_RECV } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
 import { needsOps, pattern, sleep, socketPair, tempDir } from "./_util.ts";
 
