@@ -205,7 +205,7 @@ export class RingDriver {
 
   /** The kernel refused the batch outright: every queued SQE completes with that errno. */
   #failQueued = (errno: number): void => {
-    this.sq.rewind((lo, hi, sqeFlags) => this.#deliver(lo, hi, -errno, 0, 0, sqeFlags));
+    this.sq.rewind((lo, hi, sqeFlags) => this.#dispatch(lo, hi, -errno, 0, 0, sqeFlags));
   };
 
   // ---- completion ----------------------------------------------------------
@@ -228,22 +228,18 @@ export class RingDriver {
     return this.cq.reap(this.low, this.#dispatch);
   }
 
-  #dispatch = (lo: number, hi: number, res: number, flags: number, bigWord: number): void => {
-    this.#deliver(lo, hi, res, flags, bigWord, -1);
-  };
-
   /**
    * Delivers one completion to its slot or to the low-level reader. `withdrawnFlags` is -1 for a CQE; for
    * an SQE the kernel never took (its batch was refused), it is that SQE's `IOSQE_*` flags.
    */
-  #deliver(
+  #dispatch = (
     lo: number,
     hi: number,
     res: number,
     flags: number,
     bigWord: number,
-    withdrawnFlags: number,
-  ): void {
+    withdrawnFlags = -1,
+  ): void => {
     if ((hi & INTERNAL) !== 0) {
       if (lo === INTERNAL_CANCEL_SLOT) return;
       const slots = this.slots;
@@ -253,7 +249,7 @@ export class RingDriver {
     }
     const big = bigWord !== 0 ? this.cq.big(bigWord) : undefined;
     this.low.deliver(lo + hi * TWO_32, res, flags, big, withdrawnFlags);
-  }
+  };
 
   // ---- promise operations ----------------------------------------------------
 
@@ -283,9 +279,10 @@ export class RingDriver {
       const timespec = timeout === undefined ? undefined : encodeTimespec(timeout, op.name);
       this.ensureRoom(timespec === undefined ? 1 : 2);
       const slot = this.queue(op, okErrno, sqeFlags);
+      const slots = this.slots;
       const promise = new Promise<number>((resolve, reject) => {
-        this.slots.resolve[slot] = resolve;
-        this.slots.reject[slot] = reject;
+        slots.resolve[slot] = resolve;
+        slots.reject[slot] = reject;
       });
       if (signal !== undefined || timespec !== undefined || stream !== undefined) {
         const extra: SlotExtra = { stream };
