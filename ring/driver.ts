@@ -84,7 +84,7 @@ export class RingDriver {
     this.sq = new Submission(this.mapping, this.enter, this.sqpoll, this.defer ? IORING_ENTER_GETEVENTS : 0);
     this.cq = new Completion(this.mapping, this.enter);
     try {
-      if (!this.iopoll) this.#registerWaiterEventfd();
+      if (!this.iopoll) this.registerWaiterEventfd();
       this.probe = readProbe(native, this.mapping.fd);
     } catch (error) {
       this.mapping.close();
@@ -94,10 +94,15 @@ export class RingDriver {
   }
 
   /** Gives the ring's one eventfd slot to the completion waiter (IORING_REGISTER_EVENTFD). */
-  #registerWaiterEventfd(): void {
+  registerWaiterEventfd(): void {
     const arg = new Int32Array([this.notifier.fd]);
     const ret = this.native.register(this.mapping.fd, IORING_REGISTER_EVENTFD, arg, 1);
-    if (ret < 0) throw new IoRingError(-ret, "io_uring_register", { detail: "IORING_REGISTER_EVENTFD" });
+    if (ret < 0) {
+      throw new IoRingError(-ret, "io_uring_register", {
+        fd: this.mapping.fd,
+        detail: "IORING_REGISTER_EVENTFD",
+      });
+    }
   }
 
   /** io_uring_enter on this ring, through its registered index where it has one. */

@@ -53,7 +53,11 @@ export function registerCallerEventfd(driver: RingDriver, fd: number, async: boo
   const ringFd = driver.mapping.fd;
   const ret = driver.native.register(ringFd, opcode, new Int32Array([fd]), 1);
   if (ret < 0) {
-    driver.native.register(ringFd, IORING_REGISTER_EVENTFD, new Int32Array([driver.notifier.fd]), 1);
+    try {
+      driver.registerWaiterEventfd(); // the slot goes back to the waiter
+    } catch {
+      // The caller's refusal is the error to report.
+    }
     throw new IoRingError(-ret, "io_uring_register", {
       fd: ringFd,
       detail: async ? "IORING_REGISTER_EVENTFD_ASYNC" : "IORING_REGISTER_EVENTFD",
@@ -69,8 +73,7 @@ export function unregisterCallerEventfd(driver: RingDriver): void {
   if (driver.userEventfd < 0) return;
   register(driver, IORING_UNREGISTER_EVENTFD, "IORING_UNREGISTER_EVENTFD", null, 0);
   driver.cq.eventfdEnabled = true;
-  const arg = new Int32Array([driver.notifier.fd]);
-  register(driver, IORING_REGISTER_EVENTFD, "IORING_REGISTER_EVENTFD", arg, 1);
+  driver.registerWaiterEventfd();
   driver.userEventfd = -1;
   driver.schedule();
 }
