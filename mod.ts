@@ -103,6 +103,7 @@ export {
   listen,
   Listener,
   type ListenOptions,
+  listenSync,
   NET_BUFFER_GROUP,
   type NetAddr,
   TcpConn,

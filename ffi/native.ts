@@ -45,11 +45,17 @@ export interface Native {
   pipe2(fds: Int32Array, flags: number): number;
   socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  /** getrlimit(2) into `limits` ([soft, hard]); -errno on failure. */
+  getrlimit(resource: number, limits: BigUint64Array): number;
+  /** setrlimit(2) from `limits` ([soft, hard]); -errno on failure. */
+  setrlimit(resource: number, limits: BigUint64Array): number;
   /** The kernel's page size in bytes. */
   pageSize: number;
   getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
   getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
   setsockopt(fd: number, level: number, name: number, value: ArrayBufferView, length: number): number;
+  /** socket(2), for a listener made synchronously; the descriptor or -errno. */
+  socket(domain: number, type: number, protocol: number): number;
   /** bind(2), for kernels without IORING_OP_BIND (6.11); -errno on failure. */
   bind(fd: number, address: Uint8Array, length: number): number;
   /** listen(2), for kernels without IORING_OP_LISTEN (6.11); -errno on failure. */
@@ -221,10 +227,13 @@ function createNative(
     pipe2: (fds, flags) => check(c.pipe2(fds, flags)),
     socketpair: (domain, type, protocol, fds) => check(c.socketpair(domain, type, protocol, fds)),
     fcntl: (fd, cmd, arg) => check(c.fcntl(fd, cmd, arg)),
+    getrlimit: (resource, limits) => check(c.getrlimit(resource, limits)),
+    setrlimit: (resource, limits) => check(c.setrlimit(resource, limits)),
     pageSize: c.getpagesize(),
     getsockname: (fd, address, length) => check(c.getsockname(fd, address, length)),
     getpeername: (fd, address, length) => check(c.getpeername(fd, address, length)),
     setsockopt: (fd, level, name, value, length) => check(c.setsockopt(fd, level, name, value, length)),
+    socket: (domain, type, protocol) => check(c.socket(domain, type, protocol)),
     bind: (fd, address, length) => check(c.bind(fd, address, length)),
     listen: (fd, backlog) => check(c.listen(fd, backlog)),
     addressOf: adapter.addressOf,

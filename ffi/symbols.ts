@@ -57,6 +57,8 @@ export const LIBC_SYMBOLS = {
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   // int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
   getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // int socket(int domain, int type, int protocol)
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   // int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen)
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   // int listen(int sockfd, int backlog)
@@ -65,6 +67,10 @@ export const LIBC_SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   // int fcntl(int fd, int cmd, ... /* int arg */): variadic, called here with one int argument
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // int getrlimit(int resource, struct rlimit *rlim): two rlim_t (u64) values, soft then hard
+  getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+  // int setrlimit(int resource, const struct rlimit *rlim)
+  setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   // int getpagesize(void)
   getpagesize: { parameters: [], result: "i32" },
   // int *__errno_location(void): the calling thread's errno

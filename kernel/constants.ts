@@ -936,6 +936,8 @@ export const O_PATH = 0o10000000;
 export const F_SETPIPE_SZ = 1031;
 /** fcntl(2): a pipe's capacity in bytes. */
 export const F_GETPIPE_SZ = 1032;
+/** getrlimit(2)/setrlimit(2): the most descriptors a process may hold open (<sys/resource.h>). */
+export const RLIMIT_NOFILE = 7;
 /** An unnamed temporary file in the directory given. */
 export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
 /** statx mask: the basic stat(2) fields. */

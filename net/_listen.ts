@@ -59,3 +59,31 @@ function ringHasBindListen(ring: IoRing): boolean {
   }
   return has;
 }
+
+/**
+ * socket(2), then `configure`, bind(2) and listen(2), all in this call: the listening descriptor. The socket
+ * is closed if a step fails.
+ */
+export function bindAndListenSync(
+  family: number,
+  type: number,
+  address: SocketAddress,
+  backlog: number,
+  configure: (fd: number) => void,
+): number {
+  if (loaded === null) throw new IoRingError(ENOSYS, "socket", { detail: "no native layer" });
+  const fd = loaded.socket(family, type, 0);
+  if (fd < 0) throw new IoRingError(-fd, "socket");
+  try {
+    configure(fd);
+    const bytes = encodeSockaddr(address, "bind");
+    const bound = loaded.bind(fd, bytes, bytes.byteLength);
+    if (bound < 0) throw atAddress(new IoRingError(-bound, "bind", { fd }), address, "listen on");
+    const listening = loaded.listen(fd, backlog);
+    if (listening < 0) throw atAddress(new IoRingError(-listening, "listen", { fd }), address, "listen on");
+    return fd;
+  } catch (error) {
+    loaded.close(fd);
+    throw error;
+  }
+}

@@ -17,13 +17,14 @@ import {
   IPPROTO_TCP,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SOCK_CLOEXEC,
   SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
 } from "../kernel/constants.ts";
 import type { IoRing, RunOptions } from "../facade/io_ring.ts";
 import { domain, endpoint, type NetAddr, socketName, type UnixAddr } from "./address.ts";
-import { bindAndListen } from "./_listen.ts";
+import { bindAndListen, bindAndListenSync } from "./_listen.ts";
 import { checkSocket, closedError, closeSocket, endedByRing, setOption } from "./_socket.ts";
 import { Conn, type ConnOptions } from "./connection.ts";
 
@@ -95,6 +96,45 @@ export async function listen(ring: IoRing, options: ListenOptions): Promise<List
     await closeSocket(ring, fd).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Listens at once, as `Deno.listen` does: socket(2), bind(2) and listen(2) made in this call, so the
+ * address is known (and EADDRINUSE thrown) before it returns. The connections still go through the ring.
+ *
+ * @example
+ * ```ts
+ * import { IoRing, listenSync } from "@ioring/ioring";
+ * await using ring = new IoRing();
+ * await using listener = listenSync(ring, { port: 0 });
+ * console.log(listener.addr.port > 0); // true
+ * ```
+ */
+export function listenSync(ring: IoRing, options: ListenOptions & { path: string }): Listener<UnixAddr>;
+/**
+ * Listens at once on a TCP address (see the Unix form).
+ *
+ * @example
+ * ```ts ignore
+ * const listener = listenSync(ring, { hostname: "127.0.0.1", port: 8080 });
+ * ```
+ */
+export function listenSync(ring: IoRing, options: ListenOptions): Listener<NetAddr>;
+export function listenSync(ring: IoRing, options: ListenOptions): Listener<NetAddr | UnixAddr> {
+  const address = endpoint(options, "listen");
+  const fd = bindAndListenSync(
+    domain(address),
+    SOCK_STREAM | SOCK_CLOEXEC,
+    address,
+    options.backlog ?? 511,
+    (fd) => {
+      if (address.family !== "unix") setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+      if (options.reusePort === true && address.family !== "unix") {
+        setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+      }
+    },
+  );
+  return new Listener<NetAddr | UnixAddr>(ring, fd, { zeroCopyAbove: options.zeroCopyAbove });
 }
 
 /**

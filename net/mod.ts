@@ -33,5 +33,5 @@
  */
 export type { NetAddr, UnixAddr } from "./address.ts";
 export { Conn, connect, type ConnectOptions, type ConnOptions, TcpConn } from "./connection.ts";
-export { listen, Listener, type ListenOptions, TcpListener } from "./listener.ts";
+export { listen, Listener, type ListenOptions, listenSync, TcpListener } from "./listener.ts";
 export { NET_BUFFER_GROUP } from "./receive_pool.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -69,6 +69,11 @@ export function pattern(length: number, seed = 1): Uint8Array {
 }
 
 /** Resolves after `ms` milliseconds. */
+/** How many descriptors this process holds open now. */
+export function openFds(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The command that runs a script file in the current runtime. */
