@@ -6,16 +6,9 @@
  *
  * @module
  */
-import { IoRing } from "./mod.ts";
-import { serveDir, type ServeDirOptions } from "./serve.ts";
-
-/** What the main thread posts to start a worker. */
-export interface ServeWorkerStart {
-  /** The server's options, with `reusePort` set. */
-  options: Omit<ServeDirOptions, "log">;
-  /** Whether to print an access log. */
-  log: boolean;
-}
+import type { ServeCommand } from "./http/_cli.ts";
+import { startFileServer } from "./http/_cli_run.ts";
+import type { HttpServer } from "./http/server.ts";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -23,20 +16,15 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-let stop: (() => Promise<void>) | null = null;
+let server: HttpServer | null = null;
 scope.onmessage = async (event: MessageEvent) => {
   if (event.data === "stop") {
-    await stop?.();
+    await server?.shutdown();
     scope.postMessage("stopped");
     return;
   }
-  const { options, log } = event.data as ServeWorkerStart;
-  const ring = new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
-  const server = await serveDir(ring, {
-    ...options,
-    log: log ? (line: string) => console.log(line) : undefined,
-  });
-  stop = () => server.shutdown().then(() => ring.close());
+  const { command, port } = event.data as { command: ServeCommand; port: number };
+  server = startFileServer(command, port);
   scope.postMessage("listening");
 };
 // Bun may drop a message posted before this module finished loading: say when it has.

@@ -1,0 +1,77 @@
+/**
+ * The response head: status line, the Response's own fields, and the fields
+ * the server owns (Date, Connection, the framing: Content-Length or
+ * Transfer-Encoding). A handler's framing and hop-by-hop fields are not sent
+ * as they are: the server frames the body it actually sends.
+ *
+ * @module
+ */
+import { STATUS_TEXT } from "./_status.ts";
+
+/** How the body after the head is framed. */
+export type Framing =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" }
+  | { readonly kind: "close" };
+
+/** Fields the server writes itself. */
+const OWNED = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+let dateSecond = -1;
+let dateText = "";
+
+/** The Date field's value, formatted once a second. */
+export function httpDate(): string {
+  const now = Date.now();
+  const second = (now / 1000) | 0;
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+/** Whether a response with `status` to a request of `method` has no body (RFC 9110 6.4.1). */
+export function statusHasNoBody(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
+/**
+ * The head of `response` as text, ending with the blank line.
+ *
+ * @param response What the handler returned.
+ * @param framing The body's framing as it will be sent (for HEAD: as a GET's would be, `none` if unknown).
+ * @param close Whether the connection closes after this response.
+ * @param keepAliveToken True to say `Connection: keep-alive` (an HTTP/1.0 client that asked for it).
+ */
+export function responseHead(
+  response: Response,
+  framing: Framing,
+  close: boolean,
+  keepAliveToken: boolean,
+): string {
+  const status = response.status;
+  let text = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? (response.statusText || "Unknown")}\r\n`;
+  let hasDate = false;
+  response.headers.forEach((value, name) => {
+    if (OWNED.has(name)) return;
+    if (name === "date") hasDate = true;
+    text += `${name}: ${value}\r\n`;
+  });
+  if (!hasDate) text += `date: ${httpDate()}\r\n`;
+  if (close) text += "connection: close\r\n";
+  else if (keepAliveToken) text += "connection: keep-alive\r\n";
+  if (framing.kind === "length") text += `content-length: ${framing.length}\r\n`;
+  else if (framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
+  return text + "\r\n";
+}
+
+/** A head the server answers with on its own (errors before a handler runs): a short text body. */
+export function plainResponse(status: number, extra?: Record<string, string>): Response {
+  const body = status === 304 || status < 200 || status === 204 ? null : `${STATUS_TEXT[status] ?? status}\n`;
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...extra },
+  });
+}
