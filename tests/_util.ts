@@ -68,12 +68,12 @@ export function pattern(length: number, seed = 1): Uint8Array {
   return out;
 }
 
-/** Resolves after `ms` milliseconds. */
 /** How many descriptors this process holds open now. */
 export function openFds(): number {
   return readdirSync("/proc/self/fd").length;
 }
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The command that runs a script file in the current runtime. */
