@@ -87,6 +87,8 @@ export class HttpConnection implements ResponseSink {
   /** True from a complete head to its response's end. */
   busy = false;
   #request: IncomingRequest | null = null;
+  /** A read started during the last exchange (see #watch), not yet taken into account. */
+  #reading: Promise<number | null> | null = null;
   #closing: Promise<void> | null = null;
   #expired: ExpiryReason | null = null;
 
@@ -189,6 +191,12 @@ export class HttpConnection implements ResponseSink {
   /** The next request head, or null when the peer left or the server stops between requests. */
   async #readHead(): Promise<RequestHead | null> {
     const input = this.#input;
+    if (this.#reading !== null) {
+      // The read started while the last handler ran: its bytes land where it was pointed, so wait first.
+      const n = await this.#reading;
+      this.#reading = null;
+      if (n === null) return null;
+    }
     input.compact();
     let scanned = 0;
     let end = findHeadEnd(input.bytes, 0, input.end);
@@ -225,6 +233,7 @@ export class HttpConnection implements ResponseSink {
       body && (() => body.stream()),
     );
     this.#request = request;
+    if (body === null && this.#input.length === 0) this.#watch(request);
     requestContexts.set(request as unknown as Request, { ring: host.ring });
     const terms: ResponseTerms = {
       head: head.method === "HEAD",
@@ -252,6 +261,21 @@ export class HttpConnection implements ResponseSink {
       this.lastActive = performance.now();
       host.logged?.(record(this.conn.remoteAddr, head, status, bytes, started, this.lastActive, !complete));
     }
+  }
+
+  /**
+   * Reads on while the handler runs a request without a body: a peer that leaves aborts `request.signal`
+   * (as Deno.serve's), and a pipelined request is already in when the response is done.
+   */
+  #watch(request: IncomingRequest): void {
+    this.#reading = this.#input.fill(this.conn).then(
+      (n) => {
+        if (n === null) request.abort(new DOMException("the client closed the connection", "AbortError"));
+        else this.lastActive = performance.now();
+        return n;
+      },
+      () => null,
+    );
   }
 
   /** Whether an unread body may be drained (short enough, and not awaiting `100 Continue`). */

@@ -25,6 +25,7 @@ export class IncomingRequest {
   #headers: Headers | undefined;
   #body: ReadableStream<Uint8Array> | null | undefined;
   #abort: AbortController | undefined;
+  #abortReason: unknown;
   #real: Request | undefined;
 
   /**
@@ -69,11 +70,16 @@ export class IncomingRequest {
 
   /** Aborted when the client goes away or the server stops before the response is sent. */
   get signal(): AbortSignal {
-    return (this.#abort ??= new AbortController()).signal;
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
+    }
+    return this.#abort.signal;
   }
 
   /** Called by the connection when the request can no longer be answered. */
   abort(reason: unknown): void {
+    this.#abortReason ??= reason;
     this.#abort?.abort(reason);
   }
 

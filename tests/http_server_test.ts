@@ -300,3 +300,22 @@ test("at the connection limit, the longest idle connection makes room and a new 
     for (const client of idle) client.close();
   });
 });
+
+test("request.signal aborts when the client leaves while the handler runs", async () => {
+  let aborted!: (reason: unknown) => void;
+  const abortedWith = new Promise<unknown>((resolve) => (aborted = resolve));
+  await withHttp({}, (req) =>
+    new Promise<Response>((resolve) => {
+      req.signal.addEventListener("abort", () => {
+        aborted(req.signal.reason);
+        resolve(new Response("late"));
+      });
+    }), async (port) => {
+    const client = await RawClient.open(port);
+    await client.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n");
+    await sleep(100);
+    client.close();
+    const reason = await Promise.race([abortedWith, sleep(3000).then(() => "no abort")]);
+    assert.ok(reason instanceof DOMException && reason.name === "AbortError", String(reason));
+  });
+});
