@@ -87,6 +87,8 @@ export class HttpConnection implements ResponseSink {
   /** True from a complete head to its response's end. */
   busy = false;
   #request: IncomingRequest | null = null;
+  /** Bytes sent on the connection (for the access log of a response not sent whole). */
+  #sent = 0;
   /** A read started during the last exchange (see #watch), not yet taken into account. */
   #reading: Promise<number | null> | null = null;
   #closing: Promise<void> | null = null;
@@ -167,6 +169,7 @@ export class HttpConnection implements ResponseSink {
       const onSent = (n: number) => {
         if (n < 0) return fail(new IoRingError(-n, "send", { fd }));
         at += n;
+        this.#sent += n;
         if (at < bytes.length) return next();
         this.sendingSince = 0;
         resolve();
@@ -243,6 +246,7 @@ export class HttpConnection implements ResponseSink {
     };
     let status = 500;
     let bytes = 0;
+    const sentBefore = this.#sent;
     let complete = false;
     try {
       let response = host.respond(request as unknown as Request, this.conn.remoteAddr);
@@ -256,6 +260,7 @@ export class HttpConnection implements ResponseSink {
       complete = true;
       return !terms.close;
     } finally {
+      if (!complete) bytes = this.#sent - sentBefore; // what reached the socket, head included
       this.#request = null;
       this.busy = false;
       this.lastActive = performance.now();

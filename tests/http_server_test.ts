@@ -319,3 +319,30 @@ test("request.signal aborts when the client leaves while the handler runs", asyn
     assert.ok(reason instanceof DOMException && reason.name === "AbortError", String(reason));
   });
 });
+
+test("the access log has one combined-format line per response, with its duration; an abandoned one too", async () => {
+  const lines: string[] = [];
+  const big = new Uint8Array(1 << 20);
+  await withHttp({ log: (line) => lines.push(line), sendTimeout: 300 }, (req) => {
+    if (new URL(req.url).pathname === "/big") {
+      return new Response(new ReadableStream({ pull: (controller) => controller.enqueue(big) }));
+    }
+    return new Response("hello");
+  }, async (port) => {
+    await exchange(
+      port,
+      'GET /a?"q" HTTP/1.1\r\nHost: a\r\nReferer: http://r/\r\nUser-Agent: test "agent"\r\nConnection: close\r\n\r\n',
+    );
+    const stuck = await RawClient.open(port);
+    stuck.socket.pause();
+    await stuck.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+    for (let i = 0; i < 100 && lines.length < 2; i++) await sleep(50);
+    stuck.close();
+  });
+  assert.equal(lines.length, 2, lines.join("\n"));
+  assert.match(
+    lines[0],
+    /^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/a\?\\x22q\\x22 HTTP\/1\.1" 200 5 "http:\/\/r\/" "test \\x22agent\\x22" \d+\.\d{2}ms$/,
+  );
+  assert.match(lines[1], /"GET \/big HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\d{2}ms abandoned$/);
+});
