@@ -38,19 +38,10 @@ export function statusHasNoBody(status: number): boolean {
 }
 
 /**
- * The head of `response` as text, ending with the blank line.
- *
- * @param response What the handler returned.
- * @param framing The body's framing as it will be sent (for HEAD: as a GET's would be, `none` if unknown).
- * @param close Whether the connection closes after this response.
- * @param keepAliveToken True to say `Connection: keep-alive` (an HTTP/1.0 client that asked for it).
+ * The status line and the Response's own fields (with a Date if it has none), before the framing: read
+ * before the body, since a runtime may drop a Blob body's type from the headers once the body is read.
  */
-export function responseHead(
-  response: Response,
-  framing: Framing,
-  close: boolean,
-  keepAliveToken: boolean,
-): string {
+export function headFields(response: Response): string {
   const status = response.status;
   let text = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? (response.statusText || "Unknown")}\r\n`;
   let hasDate = false;
@@ -59,12 +50,39 @@ export function responseHead(
     if (name === "date") hasDate = true;
     text += `${name}: ${value}\r\n`;
   });
-  if (!hasDate) text += `date: ${httpDate()}\r\n`;
+  return hasDate ? text : `${text}date: ${httpDate()}\r\n`;
+}
+
+/**
+ * The whole head, ending with the blank line.
+ *
+ * @param fields What {@link headFields} made of the response.
+ * @param framing The body's framing as it will be sent (for HEAD: as a GET's would be, `none` if unknown).
+ * @param close Whether the connection closes after this response.
+ * @param keepAliveToken True to say `Connection: keep-alive` (an HTTP/1.0 client that asked for it).
+ */
+export function finishHead(
+  fields: string,
+  framing: Framing,
+  close: boolean,
+  keepAliveToken: boolean,
+): string {
+  let text = fields;
   if (close) text += "connection: close\r\n";
   else if (keepAliveToken) text += "connection: keep-alive\r\n";
   if (framing.kind === "length") text += `content-length: ${framing.length}\r\n`;
   else if (framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
   return text + "\r\n";
+}
+
+/** The head of `response` as text: {@link headFields} and {@link finishHead} in one. */
+export function responseHead(
+  response: Response,
+  framing: Framing,
+  close: boolean,
+  keepAliveToken: boolean,
+): string {
+  return finishHead(headFields(response), framing, close, keepAliveToken);
 }
 
 /** A head the server answers with on its own (errors before a handler runs): a short text body. */

@@ -10,7 +10,7 @@
  * @module
  */
 import { fileBodies, type FileBody } from "./_file_response.ts";
-import { type Framing, responseHead, statusHasNoBody } from "./_response_head.ts";
+import { finishHead, type Framing, headFields, responseHead, statusHasNoBody } from "./_response_head.ts";
 import { staticBody } from "./_static_body.ts";
 
 /** What the writer needs of the connection. */
@@ -36,7 +36,7 @@ export interface ResponseTerms {
 /** Body bytes gathered before the head is sent, when their end is not yet known. */
 const GATHER_LIMIT = 64 * 1024;
 /** Microtask turns a body's next chunk is given before it is taken as still in the making. */
-const SETTLE_TURNS = 4;
+const SETTLE_TURNS = 8;
 
 const encoder = new TextEncoder();
 const CRLF = encoder.encode("\r\n");
@@ -58,25 +58,27 @@ export async function writeResponse(
   }
   const text = staticBody(response);
   if (text !== undefined && !statusHasNoBody(response.status)) return sendText(sink, response, text, terms);
+  // The fields are read before the body is touched: Bun drops a Blob's type from them once it is.
+  const fields = headFields(response);
+  const declared = Number(response.headers.get("content-length") ?? NaN);
   const body = response.body;
   if (statusHasNoBody(response.status) || body === null) {
     void body?.cancel().catch(() => {});
     const framing: Framing = statusHasNoBody(response.status)
       ? { kind: "none" }
       : { kind: "length", length: 0 };
-    await sink.send(encoder.encode(responseHead(response, framing, terms.close, terms.keepAliveToken)));
+    await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
     return 0;
   }
   if (terms.head) {
     void body.cancel().catch(() => {});
-    const declared = Number(response.headers.get("content-length") ?? NaN);
     const framing: Framing = Number.isSafeInteger(declared) && declared >= 0
       ? { kind: "length", length: declared }
       : { kind: "none" };
-    await sink.send(encoder.encode(responseHead(response, framing, terms.close, terms.keepAliveToken)));
+    await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
     return 0;
   }
-  return await sendStream(sink, response, body, terms);
+  return await sendStream(sink, fields, body, terms);
 }
 
 /** Buffers for a head and a small text body, reused once their SEND completed. */
@@ -139,7 +141,7 @@ function bytesOf(chunk: unknown): Uint8Array {
 
 async function sendStream(
   sink: ResponseSink,
-  response: Response,
+  fields: string,
   body: ReadableStream<Uint8Array>,
   terms: ResponseTerms,
 ): Promise<number> {
@@ -168,7 +170,7 @@ async function sendStream(
     if (pending === null) {
       const framing: Framing = { kind: "length", length: size };
       await sink.send(
-        joinHead(responseHead(response, framing, terms.close, terms.keepAliveToken), gathered, size),
+        joinHead(finishHead(fields, framing, terms.close, terms.keepAliveToken), gathered, size),
       );
       return size;
     }
@@ -176,7 +178,7 @@ async function sendStream(
     if (terms.http10) terms.close = true;
     const chunked = !terms.http10;
     const framing: Framing = chunked ? { kind: "chunked" } : { kind: "close" };
-    const head = responseHead(response, framing, terms.close, terms.keepAliveToken);
+    const head = finishHead(fields, framing, terms.close, terms.keepAliveToken);
     await sink.send(chunked ? joinChunk(head, gathered, size) : joinHead(head, gathered, size));
     let sent = size;
     for (;;) {
