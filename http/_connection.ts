@@ -195,6 +195,7 @@ export class HttpConnection implements ResponseSink {
   async #readHead(): Promise<RequestHead | null> {
     const input = this.#input;
     if (this.#reading !== null) {
+      if (this.#host.stopping && input.length === 0) return null; // shutting down: no new request
       // The read started while the last handler ran: its bytes land where it was pointed, so wait first.
       const n = await this.#reading;
       this.#reading = null;

@@ -346,3 +346,33 @@ test("the access log has one combined-format line per response, with its duratio
   );
   assert.match(lines[1], /"GET \/big HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\d{2}ms abandoned$/);
 });
+
+test("shutdown ends a kept-alive connection whose response was under way when it began", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const { serve } = await import("../http/server.ts");
+  const server = serve({ port: 0, onListen() {} }, () =>
+    new Response(
+      new ReadableStream({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode("part "));
+          await gate;
+          controller.enqueue(new TextEncoder().encode("done"));
+          controller.close();
+        },
+      }),
+    ));
+  const client = await RawClient.open(server.addr.port);
+  await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  await client.until((t) => t.includes("part "));
+  const stopped = server.shutdown();
+  await sleep(50);
+  release();
+  const text = await client.until((t) => t.endsWith("0\r\n\r\n"));
+  assert.ok(text.endsWith("5\r\npart \r\n4\r\ndone\r\n0\r\n\r\n"), "the response in flight finished");
+  const started = Date.now();
+  await stopped;
+  assert.ok(Date.now() - started < 2000, `shutdown took ${Date.now() - started} ms`);
+  assert.ok((await client.untilClosed(2000)) && client.closed, "the connection was closed");
+  client.close();
+});
