@@ -25,7 +25,7 @@ import type { IoRing } from "./facade/io_ring.ts";
 import type { NetAddr } from "./net/address.ts";
 import { serveDir as serveDirectory } from "./http/file_server.ts";
 import { serve } from "./http/server.ts";
-import { parseServeArgs, processOf, SERVE_USAGE } from "./http/_cli.ts";
+import { parseServeArgs, type ProcessLike, processOf, SERVE_USAGE } from "./http/_cli.ts";
 
 /** Options of {@link serveDir}, the earlier API. */
 export interface ServeDirOptions {
@@ -93,7 +93,7 @@ export function serveDir(ring: IoRing, options: ServeDirOptions): Promise<FileSe
 }
 
 async function main(): Promise<void> {
-  const process = processOf();
+  const process: ProcessLike = processOf();
   const parsed = parseServeArgs(process.argv.slice(2), process.env.PORT);
   if ("error" in parsed) {
     console.error(`serve: ${parsed.error}\n\n${SERVE_USAGE}`);
