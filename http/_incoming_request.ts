@@ -115,12 +115,12 @@ export class IncomingRequest {
   }
 
   /** The body as form data. */
-  formData(): Promise<FormData> {
+  formData(): ReturnType<Request["formData"]> {
     return this.#toReal().formData();
   }
 
   /** A copy (a real Request; this one then reads its body through it too). */
-  clone(): Request {
+  clone(): ReturnType<Request["clone"]> {
     return this.#toReal().clone();
   }
 

@@ -38,6 +38,9 @@ const GATHER_LIMIT = 64 * 1024;
 /** Microtask turns a body's next chunk is given before it is taken as still in the making. */
 const SETTLE_TURNS = 8;
 
+/** What a reader's read() gives (named here: the runtimes' type packages name it differently). */
+type ReadResult = { done: true; value?: undefined } | { done: false; value: unknown };
+
 const encoder = new TextEncoder();
 const CRLF = encoder.encode("\r\n");
 const LAST_CHUNK = encoder.encode("0\r\n\r\n");
@@ -145,13 +148,17 @@ async function sendStream(
   body: ReadableStream<Uint8Array>,
   terms: ResponseTerms,
 ): Promise<number> {
-  const reader = body.getReader();
+  const bodyReader = body.getReader();
+  const reader = {
+    read: () => bodyReader.read() as Promise<ReadResult>,
+    cancel: (e: unknown) => bodyReader.cancel(e),
+  };
   try {
     // Gather what is there already; if the stream ends meanwhile, the body's length is known.
     const gathered: Uint8Array[] = [];
     let size = 0;
-    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = reader.read();
-    let result: ReadableStreamReadResult<Uint8Array> | undefined = await pending;
+    let pending: Promise<ReadResult> | null = reader.read();
+    let result: ReadResult | undefined = await pending;
     for (;;) {
       if (result.done) {
         pending = null;
