@@ -1,8 +1,9 @@
 /**
- * The open-file cache, as nginx's `open_file_cache`: per ring, each served
- * root's directory descriptor and the files opened beneath it stay open for
- * `fileCacheMs`, so a request for a file served a moment ago costs no
- * openat2 and no statx. A file's bytes are still read on every request; what
+ * The open-file cache, as nginx's `open_file_cache`: per ring, the files
+ * opened beneath a served root stay open for `fileCacheMs`, so a request for
+ * a file served a moment ago costs no openat2 and no statx; the root's own
+ * descriptor stays open while it is used (at least a second after its last
+ * use). A file's bytes are still read on every request; what
  * may be up to `fileCacheMs` old is the description (size, validators) and,
  * for a file replaced by a rename, which file is served. Descriptors close
  * when they expire (a timer that never holds the process open), when the
@@ -18,6 +19,11 @@ import { closeDescriptor, openErrorStatus, type OpenFile } from "./_file_open.ts
 const MAX_FILES = 1024;
 /** Roots kept open per ring at most. */
 const MAX_ROOTS = 64;
+/**
+ * How long a root's descriptor stays open after its last use, at least: even with `fileCacheMs` 0 (every
+ * file opened and described again), a root served a moment ago is not opened again.
+ */
+const ROOT_MIN_MS = 1000;
 
 /** A served root directory's descriptor and the files cached beneath it. */
 export class RootDir {
@@ -38,8 +44,8 @@ export class RootDir {
   constructor(ring: IoRing, path: string, ttl: number) {
     this.ring = ring;
     this.path = path;
-    this.ttl = ttl;
-    this.retired = ttl <= 0;
+    this.ttl = Math.max(ttl, ROOT_MIN_MS);
+    this.retired = false;
     if (path === "") {
       this.fd = AT_FDCWD;
       this.ready = Promise.resolve(0);
@@ -138,7 +144,8 @@ export function forgetRoot(root: RootDir): void {
 
 /**
  * The root directory `path` on `ring`, acquired (the caller releases it): opened now, or the one kept
- * from an earlier request within `ttl` milliseconds. "" is the current directory (never closed).
+ * from an earlier request within `ttl` milliseconds (at least {@link ROOT_MIN_MS}). "" is the current
+ * directory (never closed).
  */
 export function acquireRoot(ring: IoRing, path: string, ttl: number): RootDir {
   const state = ringFiles(ring);
@@ -146,9 +153,9 @@ export function acquireRoot(ring: IoRing, path: string, ttl: number): RootDir {
   if (root !== undefined && (root.retired || root.ring.closed)) root = undefined;
   if (root === undefined) {
     root = new RootDir(ring, path, ttl);
-    if (ttl > 0 && !ring.closed && (state.roots.size < MAX_ROOTS || sweep(state, ring) < MAX_ROOTS)) {
+    if (!ring.closed && (state.roots.size < MAX_ROOTS || sweep(state, ring) < MAX_ROOTS)) {
       state.roots.set(path, root);
-      schedule(state, ring, root.lastUsed + ttl);
+      schedule(state, ring, root.lastUsed + root.ttl);
     } else {
       root.retired = true;
     }

@@ -47,8 +47,9 @@ export interface ServeDirOptions {
   /** Do not log unexpected errors (they still become 500); default false. */
   quiet?: boolean;
   /**
-   * Milliseconds an opened file (and the root directory) stays open, with its statx, for later requests, as
-   * nginx's `open_file_cache_valid`; default 1000; 0 opens and describes the file on every request. The
+   * Milliseconds an opened file stays open, with its statx, for later requests, as nginx's
+   * `open_file_cache_valid`; default 1000; 0 opens and describes the file on every request (the root
+   * directory stays open a second after its last use either way). The
    * bytes are read on every request, so a file written in place is served fresh at once; a file replaced by
    * a rename, or changed in place to the same size, is served as it was for up to this long.
    */

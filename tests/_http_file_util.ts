@@ -113,6 +113,11 @@ export function descriptorsInto(root: string): string[] {
   return found;
 }
 
+/** The descriptors of this process open on files in `root` (not on `root` itself, which a cache may keep). */
+export function filesOpenIn(root: string): string[] {
+  return descriptorsInto(root).filter((entry) => !entry.endsWith(` -> ${root}`));
+}
+
 /** Waits until `done()` or `ms` pass. */
 export async function waitFor(done: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;

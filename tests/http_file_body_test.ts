@@ -20,6 +20,7 @@ import {
   collectGarbage,
   descriptorsInto,
   ELEVEN,
+  filesOpenIn,
   FOUR_KIB,
   get,
   MIB,
@@ -41,8 +42,8 @@ test("a file cut short while its body is read errors the stream; nothing throws,
     await assert.rejects(async () => {
       for (;;) if ((await reader.read()).done) break;
     }, /shrank/);
-    await waitFor(() => descriptorsInto(root).length === 0, 1000);
-    assert.deepEqual(descriptorsInto(root), []);
+    await waitFor(() => filesOpenIn(root).length === 0, 1000);
+    assert.deepEqual(filesOpenIn(root), []);
   });
 });
 
@@ -51,10 +52,10 @@ test("a body cancelled part way gives its descriptor back", async () => {
     const response = await serveDir(get("/1m.bin"), { fsRoot: root, ring, fileCacheMs: 0 });
     const reader = response.body!.getReader();
     await reader.read();
-    assert.equal(descriptorsInto(root).length, 1);
+    assert.equal(filesOpenIn(root).length, 1);
     await reader.cancel();
-    await waitFor(() => descriptorsInto(root).length === 0, 1000);
-    assert.deepEqual(descriptorsInto(root), []);
+    await waitFor(() => filesOpenIn(root).length === 0, 1000);
+    assert.deepEqual(filesOpenIn(root), []);
   });
 });
 
@@ -72,12 +73,12 @@ for (const lazy of [false, true]) {
           assert.equal(response.status, 200);
         };
         await drop();
-        assert.equal(descriptorsInto(root).length, 1, "the unread body holds the file");
-        for (let i = 0; i < 50 && descriptorsInto(root).length > 0; i++) {
+        assert.equal(filesOpenIn(root).length, 1, "the unread body holds the file");
+        for (let i = 0; i < 50 && filesOpenIn(root).length > 0; i++) {
           collectGarbage();
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        assert.deepEqual(descriptorsInto(root), []);
+        assert.deepEqual(filesOpenIn(root), []);
       });
     },
     { skip: canCollect },
@@ -149,8 +150,8 @@ test("the open-file cache serves a file opened within fileCacheMs without openin
     await gone.body?.cancel();
     const uncached = { fsRoot: root, ring, fileCacheMs: 0 };
     await (await serveDir(get("/eleven.txt"), uncached)).text();
-    await waitFor(() => descriptorsInto(root).length === 0, 500);
-    assert.deepEqual(descriptorsInto(root), [], "fileCacheMs 0 keeps nothing open");
+    await waitFor(() => filesOpenIn(root).length === 0, 500);
+    assert.deepEqual(filesOpenIn(root), [], "fileCacheMs 0 keeps no file open");
   });
 });
 
