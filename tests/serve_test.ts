@@ -53,7 +53,7 @@ test("GET and HEAD serve files byte for byte with type, length, ETag and Last-Mo
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/octet-stream");
     assert.equal(response.headers.get("content-length"), String(1 << 20));
-    assert.ok(response.headers.get("etag")?.startsWith('W/"'));
+    assert.match(response.headers.get("etag") ?? "", /^(W\/)?"[^"]+"$/);
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), pattern(1 << 20, 17));
     const text = await fetch(`${base}/notes.txt`);
     assert.equal(text.headers.get("content-type"), "text/plain; charset=utf-8");
@@ -69,7 +69,7 @@ test("directories: index.html, a listing, and a redirect to the slash", async ()
   await withServer(async (base) => {
     assert.equal(await (await fetch(`${base}/`)).text(), "<h1>home</h1>\n");
     const listing = await fetch(`${base}/docs/`);
-    assert.match(await listing.text(), /<a href="a\.md">a\.md<\/a>/);
+    assert.match(await listing.text(), /<a href="\.\/a\.md">a\.md<\/a>/);
     const redirect = await fetch(`${base}/docs`, { redirect: "manual" });
     assert.equal(redirect.status, 301);
     assert.equal(redirect.headers.get("location"), "/docs/");
@@ -139,10 +139,10 @@ test("bad requests get a status, never a crash: 400, 405, 413, 431", async () =>
   await withServer(async (base, server, ring) => {
     const port = server.addr.port;
     assert.match(await raw(ring, port, "NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
-    assert.match(await raw(ring, port, "GET / HTTP/9.9\r\n\r\n"), /^HTTP\/1\.1 400 /);
+    assert.match(await raw(ring, port, "GET / HTTP/9.9\r\n\r\n"), /^HTTP\/1\.1 505 /); // a major version not 1
     assert.match(
       await raw(ring, port, "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-      /^HTTP\/1\.1 405 [^]*Allow: GET, HEAD/,
+      /^HTTP\/1\.1 405 [^]*Allow: GET, HEAD/i,
     );
     assert.match(
       await raw(ring, port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
@@ -177,13 +177,13 @@ test("the request head, byte by byte: malformed lines get 400, names in any case
     const ranged = await raw(
       ring,
       port,
-      "GET /notes.txt HTTP/1.1\r\nX-Other: 1\r\nRaNgE:   bytes=0-4  \r\ncONNECTION: Close\r\n\r\n",
+      "GET /notes.txt HTTP/1.1\r\nhOsT: a\r\nX-Other: 1\r\nRaNgE:   bytes=0-4  \r\ncONNECTION: Close\r\n\r\n",
     );
-    assert.match(ranged, /^HTTP\/1\.1 206 [^]*Connection: close[^]*\r\n\r\nplain$/);
+    assert.match(ranged, /^HTTP\/1\.1 206 [^]*connection: close[^]*\r\n\r\nplain$/i);
     // HTTP/1.0 closes unless asked to keep alive.
     assert.match(
       await raw(ring, port, "GET /notes.txt HTTP/1.0\r\n\r\n"),
-      /^HTTP\/1\.1 200 [^]*Connection: close/,
+      /^HTTP\/1\.1 200 [^]*Connection: close/i,
     );
     // A target sent as raw UTF-8 bytes names the same file as its percent-encoded form.
     const { writeFileSync } = await import("node:fs");
@@ -402,7 +402,7 @@ test("the open-file cache: a file replaced by rename or deleted is seen after fi
     assert.equal(await get(), "200 new page\n");
     unlinkSync(`${dir.path}/page.txt`);
     await sleep(1050);
-    assert.equal(await get(), "404 404 Not Found\n");
+    assert.equal(await get(), "404 Not Found\n");
     // 50 files, more requests than files, requests side by side: each cached once, none leaked.
     for (let i = 0; i < 50; i++) dir.file(`f${i}.txt`, `file ${i}\n`);
     const bodies = await Promise.all(
@@ -543,6 +543,28 @@ test("with splice: false large files go through a buffer and SEND, byte for byte
     const partial = await fetch(base, { headers: { Range: "bytes=100000-2999999" } });
     assert.equal(partial.status, 206);
     assert.deepEqual(new Uint8Array(await partial.arrayBuffer()), data.subarray(100000, 3000000));
+  } finally {
+    await server.shutdown();
+    dir.remove();
+  }
+});
+
+test("a 405's unread body is not parsed as the next request (it once served a dotfile)", async () => {
+  const dir = tempDir();
+  dir.file(".env", "SECRET=1\n");
+  dir.file("ok.txt", "ok\n");
+  await using ring = new IoRing();
+  const server = await serveDir(ring, { root: dir.path, port: 0 });
+  try {
+    const smuggled = "GET /.env HTTP/1.1\r\nHost: x\r\n\r\n";
+    const text = await raw(
+      ring,
+      server.addr.port,
+      `POST /ok.txt HTTP/1.1\r\nHost: x\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}` +
+        "GET /ok.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.doesNotMatch(text, /SECRET/);
+    assert.deepEqual([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]), ["405", "200"]);
   } finally {
     await server.shutdown();
     dir.remove();
