@@ -61,7 +61,10 @@ async function openAndServe(target: DirRequest, stale?: OpenFile): Promise<Respo
   const root = acquireRoot(ring, profile.fsRoot, profile.fileCacheMs);
   try {
     if (stale !== undefined) forgetFile(root, target.key, stale);
-    const rootStatus = await root.ready;
+    const rootStatus = await root.ready.catch((error) => {
+      forgetRoot(root); // the next request tries to open it again
+      throw error;
+    });
     if (rootStatus !== 0) {
       forgetRoot(root);
       return statusResponse(rootStatus, profile);

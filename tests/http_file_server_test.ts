@@ -277,6 +277,25 @@ test("serveDir: a root that does not exist is 404, never a throw", async () => {
   });
 });
 
+test("an unexpected failure is 500, logged with console.error unless quiet, and never a rejection", async () => {
+  await withTree(async ({ ring }) => {
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const bad = { fsRoot: "bad\0root", ring, fileCacheMs: 0 };
+      for (const options of [bad, { ...bad, quiet: true }, { ...bad, headers: ["no colon"] }]) {
+        const response = await serveDir(get("/x"), options);
+        assert.equal(response.status, 500);
+        await response.body?.cancel();
+      }
+    } finally {
+      console.error = original;
+    }
+    assert.equal(logged.length, 2, "the quiet one is not logged");
+  });
+});
+
 test("serveFile: a file, with ranges and validators; a directory or a missing file is 404; POST is 405", async () => {
   await withTree(async ({ ring, path }) => {
     const options = { ring, fileCacheMs: 0 };
