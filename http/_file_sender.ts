@@ -19,6 +19,10 @@ const PIPE_CAPACITY = 1 << 20;
 /** Chunk size where the file goes through a buffer. */
 const STREAM_CHUNK = 256 * 1024;
 
+/** Buffers a head and a small file's bytes are joined in, reused once their SEND completed. */
+const joinBuffers: Uint8Array[] = [];
+const JOIN_BUFFER = 80 * 1024;
+
 /** What the ring can do for file bodies, looked up once per ring. */
 const abilities = new WeakMap<IoRing, { splice: boolean; pipeOp: boolean }>();
 
@@ -58,10 +62,19 @@ export class FileSender {
     const preloaded = file.preloaded?.subarray(0, file.length);
     const early = preloaded?.length ?? 0;
     if (early > 0) {
-      const both = new Uint8Array(head.length + early);
-      both.set(head);
-      both.set(preloaded!, head.length);
-      await this.#send(both);
+      // Head and first bytes in one SEND, through a reused buffer: a new one costs an allocation and an
+      // address lookup per response.
+      const size = head.length + early;
+      const buffer = size <= JOIN_BUFFER
+        ? (joinBuffers.pop() ?? new Uint8Array(JOIN_BUFFER))
+        : new Uint8Array(size);
+      try {
+        buffer.set(head);
+        buffer.set(preloaded!, head.length);
+        await this.#send(buffer.subarray(0, size));
+      } finally {
+        if (buffer.length === JOIN_BUFFER && joinBuffers.length < 64) joinBuffers.push(buffer);
+      }
     } else {
       await this.#send(head);
     }

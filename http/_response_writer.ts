@@ -65,19 +65,16 @@ export async function writeResponse(
   const fields = headFields(response);
   const declared = Number(response.headers.get("content-length") ?? NaN);
   const body = response.body;
-  if (statusHasNoBody(response.status) || body === null) {
+  if (statusHasNoBody(response.status) || body === null || (terms.head && declared >= 0)) {
     void body?.cancel().catch(() => {});
+    // HEAD announces the length a GET would have, if the response says it; else no length at all.
     const framing: Framing = statusHasNoBody(response.status)
       ? { kind: "none" }
+      : terms.head
+      ? Number.isSafeInteger(declared) && declared >= 0
+        ? { kind: "length", length: declared }
+        : { kind: "none" }
       : { kind: "length", length: 0 };
-    await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
-    return 0;
-  }
-  if (terms.head) {
-    void body.cancel().catch(() => {});
-    const framing: Framing = Number.isSafeInteger(declared) && declared >= 0
-      ? { kind: "length", length: declared }
-      : { kind: "none" };
     await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
     return 0;
   }
@@ -173,6 +170,13 @@ async function sendStream(
       }
       result = await settledSoon(pending = reader.read());
       if (result === undefined) break;
+    }
+    if (terms.head) {
+      // A HEAD's body is gathered only to learn its length (as a GET would announce it), never sent.
+      if (pending !== null) void reader.cancel(undefined).catch(() => {});
+      const framing: Framing = pending === null ? { kind: "length", length: size } : { kind: "none" };
+      await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
+      return 0;
     }
     if (pending === null) {
       const framing: Framing = { kind: "length", length: size };

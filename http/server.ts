@@ -12,6 +12,7 @@ import { type Listener, listenSync } from "../net/listener.ts";
 import { IoRingError } from "../util/error.ts";
 import { formatLogLine, type LogFormat } from "./_access_log.ts";
 import { type ConnectionHost, type ExchangeRecord, HttpConnection } from "./_connection.ts";
+import { closeFileCache } from "./_file_cache.ts";
 import { raiseFileLimit } from "./_file_limit.ts";
 import { plainResponse } from "./_response_head.ts";
 import { Sweeper } from "./_sweeper.ts";
@@ -220,6 +221,7 @@ class Server implements HttpServer, ConnectionHost {
       for (const c of this.#connections) if (c.idle) c.expire("shutdown");
       while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
       this.#sweeper.stop();
+      closeFileCache(this.ring); // the files serveDir kept open on this ring
       if (this.#ownRing) await this.ring.close();
       this.#finish();
     })();

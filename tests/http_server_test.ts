@@ -376,3 +376,25 @@ test("shutdown ends a kept-alive connection whose response was under way when it
   assert.ok((await client.untilClosed(2000)) && client.closed, "the connection was closed");
   client.close();
 });
+
+test("HEAD announces the length a GET would have and sends no body", async () => {
+  await withHttp({}, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/bytes") return new Response(new Uint8Array(7));
+    if (path === "/declared") return new Response(null, { headers: { "content-length": "42" } });
+    return new Response("twelve bytes");
+  }, async (port) => {
+    for (const [path, length] of [["/text", "12"], ["/bytes", "7"], ["/declared", "42"]]) {
+      const client = await RawClient.open(port);
+      await client.send(
+        `HEAD ${path} HTTP/1.1\r\nHost: a\r\n\r\nGET /text HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`,
+      );
+      const text = await client.untilClosed();
+      client.close();
+      const [head] = text.split("\r\n\r\n");
+      assert.match(head, new RegExp(`content-length: ${length}(\\r\\n|$)`, "i"), path);
+      assert.deepEqual(statuses(text), [200, 200], path);
+      assert.ok(text.endsWith("\r\n\r\ntwelve bytes"), `${path}: no body after the HEAD's head`);
+    }
+  });
+});

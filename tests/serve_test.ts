@@ -144,10 +144,13 @@ test("bad requests get a status, never a crash: 400, 405, 413, 431", async () =>
       await raw(ring, port, "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
       /^HTTP\/1\.1 405 [^]*Allow: GET, HEAD/i,
     );
-    assert.match(
-      await raw(ring, port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
-      /^HTTP\/1\.1 413 /,
+    // A GET's body is read and dropped (it was a 413 once): the next request on the connection is answered.
+    const withBody = await raw(
+      ring,
+      port,
+      "GET /notes.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /notes.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
+    assert.deepEqual([...withBody.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]), ["200", "200"]);
     const huge = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`;
     assert.match(await raw(ring, port, huge), /^HTTP\/1\.1 431 /);
     assert.equal((await fetch(`${base}/notes.txt`)).status, 200, "the server is still up");
@@ -189,11 +192,11 @@ test("the request head, byte by byte: malformed lines get 400, names in any case
     const { writeFileSync } = await import("node:fs");
     writeFileSync(`${root}/caf\u00e9.txt`, "coffee\n");
     const utf8 = new Uint8Array([
-      ...new TextEncoder().encode("GET /caf\u00e9.txt HTTP/1.1\r\nConnection: close\r\n\r\n"),
+      ...new TextEncoder().encode("GET /caf\u00e9.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
     ]);
     assert.match(await raw(ring, port, utf8), /^HTTP\/1\.1 200 [^]*coffee\n$/);
     assert.match(
-      await raw(ring, port, "GET /caf%C3%A9.txt HTTP/1.1\r\nConnection: close\r\n\r\n"),
+      await raw(ring, port, "GET /caf%C3%A9.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
       /^HTTP\/1\.1 200 [^]*coffee\n$/,
     );
   });
