@@ -16,3 +16,12 @@ export interface RequestContext {
 
 /** The context of each request this server made. */
 export const requestContexts: WeakMap<Request, RequestContext> = new WeakMap();
+
+/**
+ * A field of `request` by lowercase name, as `request.headers.get(name)` gives it, without making the
+ * Headers object of a request this server made (its fields are read from the parsed head).
+ */
+export function requestField(request: Request, name: string): string | null {
+  const field = (request as { field?: (name: string) => string | null }).field;
+  return typeof field === "function" ? field.call(request, name) : request.headers.get(name);
+}

@@ -11,7 +11,7 @@
 import { evaluatePreconditions, ifRangeHolds, type Preconditions } from "./_conditional.ts";
 import { fileStream, Lease, PreloadedBody, returnBuffer, StreamedBody, takeBuffer } from "./_file_body.ts";
 import { lazyFileResponse } from "./_file_lazy.ts";
-import { requestContexts } from "./_context.ts";
+import { requestContexts, requestField } from "./_context.ts";
 import { multipartBody } from "./_file_multipart.ts";
 import type { OpenFile } from "./_file_open.ts";
 import { makeResponse, type Profile, statusResponse } from "./_file_profile.ts";
@@ -33,12 +33,11 @@ export function replyWithFile(
   profile: Profile,
 ): Response | Promise<Response | null> {
   const method = request.method;
-  const headers = request.headers;
   const conditions: Preconditions = {
-    ifMatch: headers.get("if-match"),
-    ifNoneMatch: headers.get("if-none-match"),
-    ifModifiedSince: headers.get("if-modified-since"),
-    ifUnmodifiedSince: headers.get("if-unmodified-since"),
+    ifMatch: requestField(request, "if-match"),
+    ifNoneMatch: requestField(request, "if-none-match"),
+    ifModifiedSince: requestField(request, "if-modified-since"),
+    ifUnmodifiedSince: requestField(request, "if-unmodified-since"),
   };
   const verdict = conditions.ifMatch === null && conditions.ifNoneMatch === null &&
       conditions.ifModifiedSince === null && conditions.ifUnmodifiedSince === null
@@ -49,10 +48,10 @@ export function replyWithFile(
   }
   if (verdict === 412) return statusResponse(412, profile);
   const lazy = requestContexts.has(request);
-  const rangeField = headers.get("range");
+  const rangeField = requestField(request, "range");
   let ranges: ByteRange[] | null = null;
   if (rangeField !== null) {
-    const ifRange = headers.get("if-range");
+    const ifRange = requestField(request, "if-range");
     if (ifRange === null || ifRangeHolds(ifRange, file.etag, file.lastModified)) {
       ranges = parseRange(rangeField, file.size);
     }

@@ -10,7 +10,7 @@
  * @module
  */
 import type { RequestHead } from "./_request_head.ts";
-import { headerEntries } from "./_parse_head.ts";
+import { headerEntries, headerValue } from "./_parse_head.ts";
 
 /** Where the stand-in gets its body from: made by the connection, on first use. */
 export type BodySource = () => ReadableStream<Uint8Array>;
@@ -53,6 +53,13 @@ export class IncomingRequest {
   get headers(): Headers {
     if (this.#real !== undefined) return this.#real.headers;
     return (this.#headers ??= new Headers(headerEntries(this.#head)));
+  }
+
+  /** A field by lowercase name, as `headers.get(name)`, read from the head while no Headers was made. */
+  field(name: string): string | null {
+    if (this.#real !== undefined) return this.#real.headers.get(name);
+    if (this.#headers !== undefined) return this.#headers.get(name);
+    return headerValue(this.#head, name);
   }
 
   /** The body as a stream, or null for none. */
