@@ -1,107 +1,176 @@
 /**
- * The file server under load: wrk on 127.0.0.1 (`-t1 -c64 -d5s`) against
- * ioring's `serve.ts` in Deno and in Bun (one thread; with statx on every
- * request; two threads), and, in the same run, nginx
- * (Debian's package: sendfile on, 2 workers), `Deno.serve` with
- * `Deno.readFile`, and `Bun.serve` with `Bun.file`, for a 4 KiB and a 1 MiB
- * file. The servers take turns, run after run, so that drift in the machine
- * spreads over all of them. main.ts runs this after the other benchmarks.
+ * HTTP servers under load: wrk on 127.0.0.1 (`-t1 -c64`, the same for every
+ * server), in two sections.
  *
- * BENCH_HTTP_RUNS (3) and BENCH_HTTP_SECONDS (5) size it.
+ * - Hello world: `GET /` answered with the 12 bytes "Hello, world" by
+ *   ioring's `serve` (http/mod.ts) in Deno and in Bun, beside `Deno.serve`
+ *   and `Bun.serve`, each runtime's own server being the reference.
+ * - Files: a 4 KiB and a 1 MiB file from the `serve.ts` command (`serve` +
+ *   `serveDir`, `--quiet`) in Deno and in Bun, as it ships, with statx on every
+ *   request (`--file-cache-ms 0`) and on two threads (`--workers 2`), beside
+ *   nginx (Debian's package: sendfile on, 2 workers), `Deno.serve` with
+ *   `Deno.readFile`, and `Bun.serve` with `Bun.file`.
+ *
+ * In each section the servers run side by side and take turns, run after run
+ * (ABAB), so that drift in the machine spreads over all of them; each server
+ * and path first gets WARMUP_SECONDS (1 s) of unmeasured load. A figure keeps
+ * every run. main.ts runs this after the other benchmarks; run alone, it
+ * prints its own table (min/median/max, ratio to the runtime's server and to
+ * nginx):
+ *
+ *   deno run -A scripts/bench/http.ts        (or: bun scripts/bench/http.ts)
+ *
+ * BENCH_HTTP_RUNS (3) and BENCH_HTTP_SECONDS (5) size it. Needs wrk, nginx
+ * and curl (`bash scripts/setup bench`).
  *
  * @module
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { promisify } from "node:util";
-import { benchDir, type Figure, outDir } from "./_common.ts";
+import { benchDir, outDir } from "./_common.ts";
+import {
+  checkAnswer,
+  nginxConf,
+  RUNS,
+  SECONDS,
+  type Server,
+  start,
+  stopAll,
+  WARMUP_SECONDS,
+  wrk,
+  WRK_ARGS,
+} from "./_http_run.ts";
+import { type HttpFigure, printHttpTable } from "./_http_table.ts";
 
-const RUNS = Number(process.env.BENCH_HTTP_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
+export { type Server, start, wrk } from "./_http_run.ts";
+
 const root = join(benchDir, "..", "..");
-const run = promisify(execFile);
 
-/** A server to measure: how to start it, and the runtime section its figures belong to. */
-export interface Server {
-  subject: string;
-  runtimes: string[];
-  command: (port: number) => string[];
-  /** A line the server prints once it listens. */
-  ready: string;
+/** The runtimes' labels, as the figures name their sections ("Deno 2.x", "Bun 1.x"). */
+export interface RuntimeLabels {
+  deno: string;
+  bun: string;
 }
 
-/** One figure per server and file: requests per second, `RUNS` runs. */
-export async function httpServers(deno: string, bun: string, labels: { deno: string; bun: string }) {
-  const www = join(outDir, "http");
+/** What one section requests: a configuration name, a path, and the body's length in bytes. */
+interface Target {
+  config: string;
+  path: string;
+  bytes: number;
+}
+
+/** Servers measured together, taking turns, on the same targets. */
+interface Section {
+  bench: string;
+  targets: Target[];
+  servers: Server[];
+  /** Each runtime's own server in this section (the reference of the others). */
+  own: Record<string, string>;
+}
+
+function helloSection(deno: string, bun: string, labels: RuntimeLabels): Section {
+  const script = (name: string) => join(benchDir, name);
+  const servers: [string, string, string[]][] = [
+    ["ioring serve", labels.deno, [deno, "run", "-A", script("_http_hello_ioring.ts")]],
+    ["Deno.serve", labels.deno, [deno, "run", "-A", script("_http_hello_deno.ts")]],
+    ["ioring serve", labels.bun, [bun, script("_http_hello_ioring.ts")]],
+    ["Bun.serve", labels.bun, [bun, script("_http_hello_bun.ts")]],
+  ];
+  return {
+    bench: `HTTP hello world (wrk ${WRK_ARGS.join(" ")})`,
+    targets: [{ config: "12 B body", path: "/", bytes: 12 }],
+    servers: servers.map(([subject, runtime, command]) => ({
+      subject,
+      runtimes: [runtime],
+      command: (port: number) => [...command, String(port)],
+      ready: "listening",
+    })),
+    own: { [labels.deno]: "Deno.serve", [labels.bun]: "Bun.serve" },
+  };
+}
+
+/** The files, written afresh (random bytes), and nginx's configuration beside them. */
+function fileTargets(www: string, nginxPort: number): Target[] {
   mkdirSync(join(www, "nginx"), { recursive: true });
-  const files = [["4 KiB", "4k.bin", 4096], ["1 MiB", "1m.bin", 1 << 20]] as const;
-  for (const [, name, size] of files) {
-    const bytes = new Uint8Array(size);
-    for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
-    writeFileSync(join(www, name), bytes);
+  const targets = [
+    { config: "4 KiB", path: "/4k.bin", bytes: 4096 },
+    { config: "1 MiB", path: "/1m.bin", bytes: 1 << 20 },
+  ];
+  for (const { path, bytes } of targets) {
+    const data = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    writeFileSync(join(www, path), data);
   }
-  writeFileSync(join(www, "nginx", "nginx.conf"), nginxConf(www, 18480));
-  // ioring's server three ways in each runtime: as it ships, with statx on every request, on 2 threads.
-  const ioring = (label: string, run: string[]): Server[] =>
+  writeFileSync(join(www, "nginx", "nginx.conf"), nginxConf(www, nginxPort));
+  return targets;
+}
+
+function fileSection(deno: string, bun: string, labels: RuntimeLabels, firstPort: number): Section {
+  const www = join(outDir, "http");
+  const targets = fileTargets(www, firstPort); // nginx is the first server
+  // The serve.ts command three ways in each runtime: as it ships, with statx on every request, on 2 threads.
+  const ioring = (runtime: string, run: string[]): Server[] =>
     ([
       ["ioring serve", []],
       ["ioring serve, no open-file cache", ["--file-cache-ms", "0"]],
       ["ioring serve, 2 threads", ["--workers", "2"]],
     ] as const).map(([subject, extra]) => ({
       subject,
-      runtimes: [label],
-      command: (port: number) => [...run, join(root, "serve.ts"), www, "--port", String(port), ...extra],
+      runtimes: [runtime],
+      command: (port) => [...run, join(root, "serve.ts"), www, "--port", String(port), "--quiet", ...extra],
       ready: "serving",
     }));
-  const servers: Server[] = [
-    {
-      subject: "nginx",
-      runtimes: [labels.deno, labels.bun],
-      // Debian puts nginx in /usr/sbin, which is not on an ordinary user's PATH.
-      command: () => [
-        existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx",
-        "-p",
-        join(www, "nginx"),
-        "-c",
-        join(www, "nginx", "nginx.conf"),
-      ],
-      ready: "",
-    },
-    ...ioring(labels.deno, [deno, "run", "-A"]),
-    {
-      subject: "Deno.serve + readFile",
-      runtimes: [labels.deno],
-      command: (port) => [deno, "run", "-A", join(benchDir, "_http_deno.ts"), www, String(port)],
-      ready: "listening",
-    },
-    ...ioring(labels.bun, [bun]),
-    {
-      subject: "Bun.serve + Bun.file",
-      runtimes: [labels.bun],
-      command: (port) => [bun, join(benchDir, "_http_bun.ts"), www, String(port)],
-      ready: "listening",
-    },
-  ];
-  const results = new Map<string, number[]>();
-  const children: ChildProcess[] = [];
+  const reference = (subject: string, runtime: string, run: string[], script: string): Server => ({
+    subject,
+    runtimes: [runtime],
+    command: (port) => [...run, join(benchDir, script), www, String(port)],
+    ready: "listening",
+  });
+  // Debian puts nginx in /usr/sbin, which is not on an ordinary user's PATH.
+  const nginx = existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+  const nginxDir = join(www, "nginx");
+  return {
+    bench: `HTTP file server (wrk ${WRK_ARGS.join(" ")})`,
+    targets,
+    servers: [
+      {
+        subject: "nginx",
+        runtimes: [labels.deno, labels.bun],
+        command: () => [nginx, "-p", nginxDir, "-c", join(nginxDir, "nginx.conf")],
+        ready: "",
+      },
+      ...ioring(labels.deno, [deno, "run", "-A"]),
+      reference("Deno.serve + readFile", labels.deno, [deno, "run", "-A"], "_http_deno.ts"),
+      ...ioring(labels.bun, [bun]),
+      reference("Bun.serve + Bun.file", labels.bun, [bun], "_http_bun.ts"),
+    ],
+    own: { [labels.deno]: "Deno.serve + readFile", [labels.bun]: "Bun.serve + Bun.file" },
+  };
+}
+
+/** Starts a section's servers, checks their answers, warms them up, measures them in turns, stops them. */
+async function measure(section: Section, firstPort: number): Promise<HttpFigure[]> {
+  const { servers, targets } = section;
+  const url = (i: number, target: Target) => `http://127.0.0.1:${firstPort + i}${target.path}`;
+  const runs = servers.map(() => targets.map((): number[] => []));
+  const children = [];
   try {
-    for (const [i, server] of servers.entries()) children.push(await start(server, 18480 + i));
-    // One unmeasured second of load on each server and file first: JIT warm-up is not what is compared.
-    for (const [, name] of files) {
+    for (const [i, server] of servers.entries()) children.push(await start(server, firstPort + i));
+    for (const target of targets) {
       for (const [i, server] of servers.entries()) {
-        await wrk(`http://127.0.0.1:${18480 + i}/${name}`, server.subject, 1);
+        await checkAnswer(url(i, target), server.subject, target.bytes);
+        await wrk(url(i, target), server.subject, WARMUP_SECONDS);
       }
     }
     for (let r = 0; r < RUNS; r++) {
-      for (const [config, name] of files) {
+      for (const [t, target] of targets.entries()) {
         for (const [i, server] of servers.entries()) {
-          const rate = await wrk(`http://127.0.0.1:${18480 + i}/${name}`, server.subject);
-          const key = `${i}\n${config}`;
-          results.set(key, [...(results.get(key) ?? []), rate]);
+          const rate = await wrk(url(i, target), server.subject);
+          runs[i][t].push(rate);
           console.error(
-            `bench: http ${config} ${server.subject} (${server.runtimes.join(", ")}): ${
+            `bench: ${section.bench}, ${target.config}, ${server.subject} (${server.runtimes.join(", ")}): ${
               rate.toFixed(0)
             } req/s`,
           );
@@ -109,89 +178,65 @@ export async function httpServers(deno: string, bun: string, labels: { deno: str
       }
     }
   } finally {
-    for (const child of children) child.kill("SIGTERM");
+    stopAll(children);
   }
-  const figures: (Figure & { runtime: string })[] = [];
-  for (const [i, server] of servers.entries()) {
-    for (const [config] of files) {
-      for (const runtime of server.runtimes) {
-        const own = runtime === labels.deno ? "Deno.serve + readFile" : "Bun.serve + Bun.file";
-        figures.push({
-          bench: "HTTP file server (wrk -t1 -c64)",
-          config,
-          subject: server.subject,
-          unit: "req/s",
-          runs: results.get(`${i}\n${config}`)!,
-          runtime,
-          ...(server.subject.startsWith("ioring serve")
-            ? { reference: [own, "nginx"] }
-            : server.subject === "nginx"
-            ? {}
-            : { reference: "nginx" }),
-        });
-      }
-    }
-  }
-  return figures;
+  // Grouped as the tables read them: by runtime, then target, then server.
+  return Object.keys(section.own).flatMap((runtime) =>
+    targets.flatMap((target, t) =>
+      servers.flatMap((server, i) =>
+        server.runtimes.includes(runtime)
+          ? [figure(section, server.subject, runtime, target.config, runs[i][t])]
+          : []
+      )
+    )
+  );
 }
 
-function nginxConf(www: string, port: number): string {
-  const prefix = join(www, "nginx");
-  return `worker_processes 2;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  server { listen 127.0.0.1:${port}; root ${www}; }
-}
-`;
-}
-
-/** Starts a server and waits until it listens (its ready line, or a connection for nginx). */
-export async function start(server: Server, port: number): Promise<ChildProcess> {
-  const [cmd, ...args] = server.command(port);
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let failure: Error | null = null;
-  child.on("error", (error) => (failure = error)); // not installed, not executable
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  for (let waited = 0; waited < 100; waited++) {
-    if (failure !== null) throw new Error(`${server.subject} did not start (${cmd}): ${failure}`);
-    if (child.exitCode !== null) {
-      throw new Error(`${server.subject} exited with ${child.exitCode}: ${output}`);
-    }
-    if (server.ready !== "" ? output.includes(server.ready) : await listening(port)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`${server.subject} did not start listening on port ${port} within 10 s`);
+function figure(
+  section: Section,
+  subject: string,
+  runtime: string,
+  config: string,
+  runs: number[],
+): HttpFigure {
+  const own = section.own[runtime];
+  const hasNginx = section.servers.some((s) => s.subject === "nginx");
+  const reference = subject === "nginx"
+    ? []
+    : [...(subject === own ? [] : [own]), ...(hasNginx ? ["nginx"] : [])];
+  return {
+    bench: section.bench,
+    config,
+    subject,
+    unit: "req/s",
+    runs,
+    runtime,
+    own,
+    ...(reference.length === 0 ? {} : { reference: reference.length === 1 ? reference[0] : reference }),
+  };
 }
 
-async function listening(port: number): Promise<boolean> {
-  try {
-    await run("curl", ["-sf", "-o", "/dev/null", `http://127.0.0.1:${port}/4k.bin`]);
-    return true;
-  } catch {
-    return false;
-  }
+/** Every HTTP figure, hello world then files, each with its runtime's label; `RUNS` runs each. */
+export async function httpServers(deno: string, bun: string, labels: RuntimeLabels): Promise<HttpFigure[]> {
+  const hello = await measure(helloSection(deno, bun, labels), 18460);
+  const files = await measure(fileSection(deno, bun, labels, 18480), 18480);
+  return [...hello, ...files];
 }
 
-/** Requests per second wrk measured; a run with errors or non-2xx answers is refused. */
-export async function wrk(url: string, subject: string, seconds = SECONDS): Promise<number> {
-  const { stdout } = await run("wrk", ["-t1", "-c64", `-d${seconds}s`, url]);
-  const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  if (/Non-2xx|Socket errors/.test(stdout) || !(rate > 0)) {
-    throw new Error(`wrk against ${subject} (${url}) saw errors:\n${stdout}`);
-  }
-  return rate;
+if (import.meta.main) {
+  const deno = "Deno" in globalThis ? process.execPath : join(root, "node_modules/deno/deno");
+  const bun = existsSync(join(root, "node_modules/.bin/bun")) ? join(root, "node_modules/.bin/bun") : "bun";
+  const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" }).stdout.trim();
+  const labels = {
+    deno: `Deno ${version(deno, ["eval", "console.log(Deno.version.deno)"])}`,
+    bun: `Bun ${version(bun, ["--version"])}`,
+  };
+  const figures = await httpServers(deno, bun, labels);
+  printHttpTable(
+    figures,
+    `wrk ${
+      WRK_ARGS.join(" ")
+    }, ${RUNS} runs of ${SECONDS} s per figure after ${WARMUP_SECONDS} s of warm-up, ` +
+      `servers taking turns; ratios are of medians`,
+  );
 }
