@@ -16,10 +16,25 @@ const suite = (name, cmd, args, native, kind) =>
 
 check("deno fmt --check", bin("deno"), ["fmt", "--check"]);
 check("deno lint", bin("deno"), ["lint"]);
-check("deno check", bin("deno"), ["check", "mod.ts", "http/", "serve.ts", "_serve_worker.ts", "tests/", "examples/", "scripts/"]);
+check("deno check", bin("deno"), [
+  "check",
+  "mod.ts",
+  "http/",
+  "serve.ts",
+  "_serve_worker.ts",
+  "tests/",
+  "examples/",
+  "scripts/",
+]);
 check("tsc --noEmit (bun-types)", bin("tsc"), ["-p", "tsconfig.json"]);
 check("deno publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
-check("deno doc --lint (every export documented)", bin("deno"), ["doc", "--lint", "mod.ts", "serve.ts", "http/mod.ts"]);
+check("deno doc --lint (every export documented)", bin("deno"), [
+  "doc",
+  "--lint",
+  "mod.ts",
+  "serve.ts",
+  "http/mod.ts",
+]);
 check("JSDoc examples (deno test --doc)", bin("deno"), [
   "test",
   "-A",
