@@ -49,6 +49,7 @@ check("JSDoc examples (deno test --doc)", bin("deno"), [
   "ops/",
   "facade/",
   "http/",
+  "serve.ts",
 ]);
 for (const native of ["liburing", "libc"]) {
   suite(
