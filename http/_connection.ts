@@ -18,7 +18,7 @@ import { Send } from "../ops/send.ts";
 import { requestContexts } from "./_context.ts";
 import { HttpError } from "./_errors.ts";
 import type { FileBody } from "./_file_response.ts";
-import { FileSender } from "./_file_sender.ts";
+import { FileSender, FileShrankError } from "./_file_sender.ts";
 import { IncomingRequest } from "./_incoming_request.ts";
 import { InputBuffer } from "./_input.ts";
 import { findHeadEnd, isHeadOverflowInRequestLine, parseHead } from "./_parse_head.ts";
@@ -116,6 +116,7 @@ export class HttpConnection implements ResponseSink {
       while (await this.#next());
     } catch (error) {
       if (error instanceof HttpError) await this.#refuse(error);
+      else if (error instanceof FileShrankError) console.error(`serve: ${error.message}`);
       else if (!(error instanceof IoRingError) && this.#closing === null) throw error;
     } finally {
       this.#request?.abort(new DOMException("the connection closed", "AbortError"));

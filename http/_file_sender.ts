@@ -23,6 +23,14 @@ const STREAM_CHUNK = 256 * 1024;
 const joinBuffers: Uint8Array[] = [];
 const JOIN_BUFFER = 80 * 1024;
 
+/** A file had fewer bytes than its response announced (it was cut short while sent): the connection ends. */
+export class FileShrankError extends Error {
+  constructor() {
+    super("a file was cut short while it was sent: its connection was closed");
+    this.name = "FileShrankError";
+  }
+}
+
 /** What the ring can do for file bodies, looked up once per ring. */
 const abilities = new WeakMap<IoRing, { splice: boolean; pipeOp: boolean }>();
 
@@ -88,7 +96,7 @@ export class FileSender {
     try {
       for (let at = start, left = length; left > 0;) {
         const n = await this.#ring.splice(file.fd, writeEnd, Math.min(left, capacity), { offIn: at });
-        if (n === 0) throw new Error("the file shrank while it was sent");
+        if (n === 0) throw new FileShrankError();
         for (let sent = 0; sent < n;) sent += await this.#ring.splice(readEnd, this.#socket, n - sent);
         at += n;
         left -= n;
@@ -104,7 +112,7 @@ export class FileSender {
     const buffer = new Uint8Array(Math.min(STREAM_CHUNK, length));
     for (let at = start, left = length; left > 0;) {
       const n = await file.ring.read(file.fd, buffer.subarray(0, Math.min(buffer.length, left)), at);
-      if (n === 0) throw new Error("the file shrank while it was sent");
+      if (n === 0) throw new FileShrankError();
       await this.#send(buffer.subarray(0, n));
       at += n;
       left -= n;
