@@ -36,7 +36,7 @@ export class RootDir {
   readonly files: Map<string, OpenFile> = new Map();
   /** Requests using the descriptor. */
   users = 0;
-  lastUsed: number = performance.now();
+  lastUsed: number = Date.now();
   ttl: number;
   /** Out of the cache: closes when no request uses it. */
   retired: boolean;
@@ -64,7 +64,7 @@ export class RootDir {
 
   /** A request is done with the descriptor. */
   release(): void {
-    this.lastUsed = performance.now();
+    this.lastUsed = Date.now();
     if (--this.users === 0 && this.retired) this.#close();
   }
 
@@ -101,7 +101,7 @@ export function cachedFile(ring: IoRing, path: string, key: string, ttl: number)
   const root = byRing.get(ring)?.roots.get(path);
   const file = root?.files.get(key);
   if (file === undefined) return undefined;
-  if (performance.now() - file.openedAt < ttl && !ring.closed) return file;
+  if (Date.now() - file.openedAt < ttl && !ring.closed) return file;
   root!.files.delete(key);
   byRing.get(ring)!.fileCount--;
   file.retire();
@@ -189,7 +189,7 @@ function ringFiles(ring: IoRing): RingFiles {
 
 /** Takes out what expired (everything, once the ring is closed); returns the roots left. */
 function sweep(state: RingFiles, ring: IoRing): number {
-  const now = performance.now();
+  const now = Date.now();
   const all = ring.closed;
   let next = Infinity;
   for (const [path, root] of state.roots) {
@@ -215,7 +215,7 @@ function sweep(state: RingFiles, ring: IoRing): number {
   return state.roots.size;
 }
 
-/** Sweeps at `at` (performance.now() time) or before. */
+/** Sweeps at `at` (Date.now() time) or before. */
 function schedule(state: RingFiles, ring: IoRing, at: number): void {
   if (state.timer !== null && state.timerAt <= at) return;
   if (state.timer !== null) clearTimeout(state.timer);
@@ -224,7 +224,7 @@ function schedule(state: RingFiles, ring: IoRing, at: number): void {
     state.timer = null;
     state.timerAt = Infinity;
     sweep(state, ring);
-  }, Math.max(1, at - performance.now() + 1));
+  }, Math.max(1, at - Date.now() + 1));
   unrefTimer(state.timer);
 }
 

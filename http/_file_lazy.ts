@@ -24,8 +24,16 @@ export interface BodySource {
 
 /** Where a LazyFileResponse keeps its source (a symbol: cheaper to set than a WeakMap entry). */
 const SOURCE = Symbol("file body source");
+/** Where it keeps its fields until its Headers is first asked for (then null). */
+const FIELDS = Symbol("file response fields");
 
-type WithSource = Response & { [SOURCE]?: BodySource };
+/** Response fields as name/value pairs. */
+export type Fields = readonly (readonly [string, string])[];
+
+type WithSource = Response & { [SOURCE]?: BodySource; [FIELDS]?: Fields | null };
+
+/** Response's own `headers` getter, which the lazy one calls. */
+const responseHeaders = Object.getOwnPropertyDescriptor(Response.prototype, "headers")!.get!;
 
 function sourceOf(response: Response): BodySource {
   const source = (response as WithSource)[SOURCE];
@@ -49,10 +57,19 @@ class LazyFileResponse extends Response {
    * @param status 200 or 206.
    * @param source Makes the body.
    */
-  constructor(status: number, source: BodySource) {
+  constructor(status: number, source: BodySource, fields: Fields) {
     super(null, { status });
     (this as unknown as WithSource)[SOURCE] = source;
+    (this as unknown as WithSource)[FIELDS] = fields;
   }
+}
+
+/**
+ * The fields of a lazy file response whose Headers was never asked for (so nothing was changed): the server
+ * writes them as they are, without making the Headers. Undefined for any other Response.
+ */
+export function untouchedFields(response: Response): Fields | undefined {
+  return (response as WithSource)[FIELDS] ?? undefined;
 }
 
 /**
@@ -60,9 +77,10 @@ class LazyFileResponse extends Response {
  *
  * @param status 200 or 206.
  * @param source Makes the body.
+ * @param fields Its fields, put in its Headers when that is first asked for.
  */
-export function lazyFileResponse(status: number, source: BodySource): Response {
-  return new LazyFileResponse(status, source) as unknown as Response;
+export function lazyFileResponse(status: number, source: BodySource, fields: Fields): Response {
+  return new LazyFileResponse(status, source, fields) as unknown as Response;
 }
 
 /** A method that reads the body through a Response made of the source's stream. */
@@ -80,6 +98,19 @@ function reader<T>(read: (response: Response) => Promise<T>) {
 // as a property rather than an accessor), so the members that shadow them are defined here rather than
 // in the class body.
 Object.defineProperties(LazyFileResponse.prototype, {
+  headers: {
+    get(this: Response): Headers {
+      const headers = responseHeaders.call(this) as Headers;
+      const fields = (this as WithSource)[FIELDS];
+      if (fields) {
+        (this as WithSource)[FIELDS] = null;
+        for (const [name, value] of fields) headers.append(name, value);
+      }
+      return headers;
+    },
+    configurable: true,
+    enumerable: true,
+  },
   body: {
     get(this: Response): ReadableStream<Uint8Array> {
       return sourceOf(this).stream();

@@ -44,8 +44,8 @@ export class OpenFile {
   readonly lastModified: number;
   readonly lastModifiedText: string;
   readonly contentType: string;
-  /** When it was opened (performance.now()). */
-  readonly openedAt: number = performance.now();
+  /** When it was opened (Date.now()). */
+  readonly openedAt: number = Date.now();
   /** How long a cache may keep it, in milliseconds (set when cached). */
   ttl = 0;
   /** Requests holding the descriptor; the opener is the first. */

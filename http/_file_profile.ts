@@ -145,7 +145,11 @@ export function makeResponse(
   response: Response = new Response(body, { status }),
 ): Response {
   const headers = response.headers;
-  for (let i = 0; i < fields.length; i++) headers.append(fields[i][0], fields[i][1]);
+  for (let i = 0; i < fields.length; i++) {
+    // A text body came with a Content-Type of its own: replaced, not listed beside it.
+    if (fields[i][0] === "content-type") headers.set(fields[i][0], fields[i][1]);
+    else headers.append(fields[i][0], fields[i][1]);
+  }
   return response;
 }
 

@@ -169,7 +169,7 @@ function fileResponse(
 ): Response {
   let response: Response;
   if (lazy) {
-    response = makeResponse(null, status, fields, lazyFileResponse(status, body));
+    response = lazyFileResponse(status, body, fields);
     if (body instanceof StreamedBody) body.watch(response);
   } else {
     response = makeResponse(body instanceof PreloadedBody ? body.preloaded! : body.stream(), status, fields);

@@ -19,6 +19,8 @@ const PIPE_CAPACITY = 1 << 20;
 /** Chunk size where the file goes through a buffer. */
 const STREAM_CHUNK = 256 * 1024;
 
+const encoder = new TextEncoder();
+
 /** Buffers a head and a small file's bytes are joined in, reused once their SEND completed. */
 const joinBuffers: Uint8Array[] = [];
 const JOIN_BUFFER = 80 * 1024;
@@ -65,8 +67,8 @@ export class FileSender {
     this.#splice = splice && abilitiesOf(ring).splice;
   }
 
-  /** Sends `head`, then the file's bytes. A file shorter than announced rejects (the connection must close). */
-  async send(head: Uint8Array, file: FileBody): Promise<void> {
+  /** Sends `head` (Latin-1 text), then the file's bytes. A file shorter than announced rejects. */
+  async send(head: string, file: FileBody): Promise<void> {
     const preloaded = file.preloaded?.subarray(0, file.length);
     const early = preloaded?.length ?? 0;
     if (early > 0) {
@@ -77,14 +79,14 @@ export class FileSender {
         ? (joinBuffers.pop() ?? new Uint8Array(JOIN_BUFFER))
         : new Uint8Array(size);
       try {
-        buffer.set(head);
+        for (let i = 0; i < head.length; i++) buffer[i] = head.charCodeAt(i);
         buffer.set(preloaded!, head.length);
         await this.#send(buffer.subarray(0, size));
       } finally {
         if (buffer.length === JOIN_BUFFER && joinBuffers.length < 64) joinBuffers.push(buffer);
       }
     } else {
-      await this.#send(head);
+      await this.#send(encoder.encode(head));
     }
     if (early < file.length) await this.#sendRange(file, file.offset + early, file.length - early);
   }

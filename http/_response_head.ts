@@ -53,6 +53,20 @@ export function headFields(response: Response): string {
   return hasDate ? text : `${text}date: ${httpDate()}\r\n`;
 }
 
+/** Field lists already written as head lines, by list (a cached file's fields are one list, reused). */
+const fieldsText = new WeakMap<readonly (readonly [string, string])[], string>();
+
+/** {@link headFields} for a status and a field list instead of a Response. */
+export function fieldsHead(status: number, fields: readonly (readonly [string, string])[]): string {
+  let text = fieldsText.get(fields);
+  if (text === undefined) {
+    text = "";
+    for (const [name, value] of fields) if (!OWNED.has(name)) text += `${name}: ${value}\r\n`;
+    fieldsText.set(fields, text);
+  }
+  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n${text}date: ${httpDate()}\r\n`;
+}
+
 /**
  * The whole head, ending with the blank line.
  *

@@ -10,15 +10,23 @@
  * @module
  */
 import { fileBodies, type FileBody } from "./_file_response.ts";
-import { finishHead, type Framing, headFields, responseHead, statusHasNoBody } from "./_response_head.ts";
+import { untouchedFields } from "./_file_lazy.ts";
+import {
+  fieldsHead,
+  finishHead,
+  type Framing,
+  headFields,
+  responseHead,
+  statusHasNoBody,
+} from "./_response_head.ts";
 import { staticBody } from "./_static_body.ts";
 
 /** What the writer needs of the connection. */
 export interface ResponseSink {
   /** Sends all of `bytes` (under the connection's send deadline). */
   send(bytes: Uint8Array): Promise<void>;
-  /** Sends `head`, then `file`'s bytes, without copying them through JavaScript where it can. */
-  sendFile(head: Uint8Array, file: FileBody): Promise<void>;
+  /** Sends `head` (Latin-1 text), then `file`'s bytes, without copying them through JavaScript where it can. */
+  sendFile(head: string, file: FileBody): Promise<void>;
 }
 
 /** How the response to one request is to be sent. */
@@ -121,9 +129,16 @@ async function sendText(sink: ResponseSink, response: Response, text: string, te
 
 async function sendFileBody(sink: ResponseSink, response: Response, file: FileBody, terms: ResponseTerms) {
   const framing: Framing = { kind: "length", length: file.length };
-  const head = encoder.encode(responseHead(response, framing, terms.close, terms.keepAliveToken));
+  // A file response nobody changed: its fields as serveDir made them, without a Headers object.
+  const fields = untouchedFields(response);
+  const head = finishHead(
+    fields === undefined ? headFields(response) : fieldsHead(response.status, fields),
+    framing,
+    terms.close,
+    terms.keepAliveToken,
+  );
   if (terms.head || statusHasNoBody(response.status)) {
-    await sink.send(head);
+    await sink.send(encoder.encode(head));
     return 0;
   }
   await sink.sendFile(head, file);

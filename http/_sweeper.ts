@@ -34,7 +34,7 @@ export class Sweeper {
     const { idleTimeout, headerTimeout, sendTimeout } = deadlines;
     const period = Math.max(10, Math.min(1000, idleTimeout / 4, headerTimeout / 4, sendTimeout / 4));
     this.#timer = setInterval(() => {
-      const now = performance.now();
+      const now = Date.now();
       for (const c of connections) {
         if (c.sendingSince !== 0) {
           if (now - c.sendingSince >= sendTimeout) c.expire("send");
