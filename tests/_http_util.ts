@@ -7,6 +7,7 @@
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { type HttpServer, serve, type ServeHandler, type ServeOptions } from "../http/server.ts";
+import { concat } from "./_util.ts";
 
 /** Runs `fn` with a server of `handler` on 127.0.0.1, shut down (and awaited) afterwards. */
 export async function withHttp(
@@ -116,16 +117,6 @@ export function statusLines(text: string): string[] {
 /** The status codes in `text`, in order. */
 export function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 function latin1Bytes(text: string): Uint8Array {

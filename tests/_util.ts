@@ -68,6 +68,17 @@ export function pattern(length: number, seed = 1): Uint8Array {
   return out;
 }
 
+/** The bytes of `parts` one after another. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
+  return whole;
+}
+
 /** How many descriptors this process holds open now. */
 export function openFds(): number {
   return readdirSync("/proc/self/fd").length;

@@ -8,19 +8,10 @@ import fc from "fast-check";
 import { ChunkedDecoder, type ChunkedLimits } from "../http/_chunked.ts";
 import { HttpError } from "../http/_errors.ts";
 import { test } from "./_harness.ts";
+import { concat } from "./_util.ts";
 
 const bytesOf = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
 const textOf = (bytes: Uint8Array) => String.fromCharCode(...bytes);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
-}
 
 interface Decoded {
   data: Uint8Array;

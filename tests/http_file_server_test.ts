@@ -348,7 +348,7 @@ test("serveDir on the default ring and the file cache do not keep the process al
 const response = await serveDir(new Request("http://localhost/deno.json"), { fsRoot: ${
     JSON.stringify(join(here, ".."))
   } });
-console.log(response.status, (await response.text()).length > 0);
+console.log(\`\${response.status} \${(await response.text()).length > 0}\`);
 `;
   const dir = mkdtempSync(join(tmpdir(), "ioring-probe-"));
   const file = join(dir, "probe.ts");

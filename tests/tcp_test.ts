@@ -2,18 +2,12 @@
 import assert from "node:assert/strict";
 import { AF_INET, connect, IoRing, IoRingError, listen, SOCK_STREAM, TcpListener } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { pattern, tempDir } from "./_util.ts";
+import { concat, pattern, tempDir } from "./_util.ts";
 
 async function readAll(conn: { readable: ReadableStream<Uint8Array> }): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of conn.readable) chunks.push(chunk.slice());
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 test("an echo server: 200 KB through readable/writable comes back byte for byte", async () => {

@@ -33,7 +33,9 @@ const servers: Server[] = [["SPLICE through a pipe", []], ["read + SEND (--no-sp
   ) => ({
     subject: subject as string,
     runtimes: [runtimeLabel],
-    command: (port: number) => [...run, serve, www, "--port", String(port), "--quiet", ...(extra as string[])],
+    command: (
+      port: number,
+    ) => [...run, serve, www, "--port", String(port), "--quiet", ...(extra as string[])],
     ready: "serving",
   }),
 );
