@@ -398,3 +398,38 @@ test("HEAD announces the length a GET would have and sends no body", async () =>
     }
   });
 });
+
+test("serve() as Deno.serve and Bun.serve take it: onListen gets the address, { fetch } is a handler, signal stops it", async () => {
+  const { serve } = await import("../http/server.ts");
+  const controller = new AbortController();
+  let listened: { hostname: string; port: number } | null = null;
+  const server = serve({
+    port: 0,
+    signal: controller.signal,
+    onListen: (addr) => (listened = addr),
+    fetch: () => new Response("from fetch"),
+  });
+  assert.deepEqual(listened, server.addr, "onListen ran before serve() returned, with the address");
+  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+  assert.equal(await response.text(), "from fetch");
+  controller.abort();
+  await server.finished;
+  await assert.rejects(fetch(`http://127.0.0.1:${server.addr.port}/`));
+  assert.throws(() => serve({ port: 0 }), /a handler function is required/);
+  assert.throws(() => serve({ port: -1, onListen() {} }, () => new Response()), RangeError);
+});
+
+test("a port in use throws EADDRINUSE from serve() itself, naming the address", async () => {
+  const { serve } = await import("../http/server.ts");
+  const first = serve({ port: 0, onListen() {} }, () => new Response("a"));
+  try {
+    assert.throws(
+      () => serve({ port: first.addr.port, onListen() {} }, () => new Response("b")),
+      (error: unknown) =>
+        (error as { code?: string }).code === "EADDRINUSE" &&
+        String((error as Error).message).includes(`127.0.0.1:${first.addr.port}`),
+    );
+  } finally {
+    await first.shutdown();
+  }
+});
