@@ -257,6 +257,8 @@ export class HttpConnection implements ResponseSink {
       let response = host.respond(request as unknown as Request, this.conn.remoteAddr);
       if (!(response instanceof Response)) response = await response;
       status = response.status;
+      // Response.error() (status 0): as Deno.serve does, the connection ends with no response.
+      if (status === 0) return false;
       if (body !== null && !body.done && !body.started) terms.close ||= !this.#mayDrain(head);
       if (host.stopping) terms.close = true;
       bytes = await writeResponse(this, response, terms);

@@ -433,3 +433,16 @@ test("a port in use throws EADDRINUSE from serve() itself, naming the address", 
     await first.shutdown();
   }
 });
+
+test("Response.error() from a handler ends the connection with no response; the server goes on", async () => {
+  await withHttp(
+    {},
+    (req) => new URL(req.url).pathname === "/err" ? Response.error() : new Response("ok"),
+    async (port) => {
+      const text = await exchange(port, "GET /err HTTP/1.1\r\nHost: a\r\n\r\n");
+      assert.equal(text, "");
+      const next = await exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      assert.deepEqual(statuses(next), [200]);
+    },
+  );
+});
