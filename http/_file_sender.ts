@@ -68,27 +68,31 @@ export class FileSender {
   }
 
   /** Sends `head` (Latin-1 text), then the file's bytes. A file shorter than announced rejects. */
-  async send(head: string, file: FileBody): Promise<void> {
+  send(head: string, file: FileBody): Promise<void> {
     const preloaded = file.preloaded?.subarray(0, file.length);
     const early = preloaded?.length ?? 0;
-    if (early > 0) {
-      // Head and first bytes in one SEND, through a reused buffer: a new one costs an allocation and an
-      // address lookup per response.
-      const size = head.length + early;
-      const buffer = size <= JOIN_BUFFER
-        ? (joinBuffers.pop() ?? new Uint8Array(JOIN_BUFFER))
-        : new Uint8Array(size);
-      try {
-        for (let i = 0; i < head.length; i++) buffer[i] = head.charCodeAt(i);
-        buffer.set(preloaded!, head.length);
-        await this.#send(buffer.subarray(0, size));
-      } finally {
-        if (buffer.length === JOIN_BUFFER && joinBuffers.length < 64) joinBuffers.push(buffer);
-      }
-    } else {
-      await this.#send(encoder.encode(head));
-    }
-    if (early < file.length) await this.#sendRange(file, file.offset + early, file.length - early);
+    if (early === 0) return this.#sendHeadThenRange(head, file);
+    // Head and first bytes in one SEND, through a reused buffer (a new one costs an allocation and an
+    // address lookup per response); no async frame for the common whole small file.
+    const size = head.length + early;
+    const pooled = size <= JOIN_BUFFER;
+    const buffer = pooled ? (joinBuffers.pop() ?? new Uint8Array(JOIN_BUFFER)) : new Uint8Array(size);
+    for (let i = 0; i < head.length; i++) buffer[i] = head.charCodeAt(i);
+    buffer.set(preloaded!, head.length);
+    const giveBack = () => {
+      if (pooled && joinBuffers.length < 64) joinBuffers.push(buffer);
+    };
+    const sent = this.#send(buffer.subarray(0, size)).then(giveBack, (error) => {
+      giveBack();
+      throw error;
+    });
+    if (early >= file.length) return sent;
+    return sent.then(() => this.#sendRange(file, file.offset + early, file.length - early));
+  }
+
+  async #sendHeadThenRange(head: string, file: FileBody): Promise<void> {
+    await this.#send(encoder.encode(head));
+    if (file.length > 0) await this.#sendRange(file, file.offset, file.length);
   }
 
   async #sendRange(file: FileBody, start: number, length: number): Promise<void> {

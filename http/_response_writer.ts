@@ -54,21 +54,32 @@ const CRLF = encoder.encode("\r\n");
 const LAST_CHUNK = encoder.encode("0\r\n\r\n");
 
 /** Sends `response`; resolves with the body bytes sent. `terms.close` may turn true (a body that failed). */
-export async function writeResponse(
-  sink: ResponseSink,
-  response: Response,
-  terms: ResponseTerms,
-): Promise<number> {
+export function writeResponse(sink: ResponseSink, response: Response, terms: ResponseTerms): Promise<number> {
+  // The two common cases, a file from serveDir and a text body, with no async frame of their own.
   const file = fileBodies.get(response);
   if (file !== undefined && !response.bodyUsed && file.claim()) {
+    let sending: Promise<number>;
     try {
-      return await sendFileBody(sink, response, file, terms);
-    } finally {
+      sending = sendFileBody(sink, response, file, terms);
+    } catch (error) {
       file.release();
+      return Promise.reject(error);
     }
+    return sending.then((n) => {
+      file.release();
+      return n;
+    }, (error) => {
+      file.release();
+      throw error;
+    });
   }
   const text = staticBody(response);
   if (text !== undefined && !statusHasNoBody(response.status)) return sendText(sink, response, text, terms);
+  return writeOther(sink, response, terms);
+}
+
+/** Any other response: a body without content, a stream, a HEAD. */
+async function writeOther(sink: ResponseSink, response: Response, terms: ResponseTerms): Promise<number> {
   // The fields are read before the body is touched: Bun drops a Blob's type from them once it is.
   const fields = headFields(response);
   const declared = Number(response.headers.get("content-length") ?? NaN);
@@ -96,7 +107,12 @@ const HEAD_ROOM = 2048;
 const TEXT_BUFFER = 16 * 1024;
 
 /** A body known as text: its head and bytes in one SEND, through a reused buffer when it fits. */
-async function sendText(sink: ResponseSink, response: Response, text: string, terms: ResponseTerms) {
+function sendText(
+  sink: ResponseSink,
+  response: Response,
+  text: string,
+  terms: ResponseTerms,
+): Promise<number> {
   if (text.length * 3 > TEXT_BUFFER - HEAD_ROOM) {
     const body = encoder.encode(text);
     const head = responseHead(
@@ -105,29 +121,47 @@ async function sendText(sink: ResponseSink, response: Response, text: string, te
       terms.close,
       terms.keepAliveToken,
     );
-    await sink.send(joinHead(head, terms.head ? [] : [body], terms.head ? 0 : body.length));
-    return terms.head ? 0 : body.length;
+    const sent = terms.head ? 0 : body.length;
+    return sink.send(joinHead(head, terms.head ? [] : [body], sent)).then(() => sent);
   }
   const buffer = textBuffers.pop() ?? new Uint8Array(TEXT_BUFFER);
+  const giveBack = () => {
+    if (textBuffers.length < 64) textBuffers.push(buffer);
+  };
+  let sending: Promise<void>;
+  let sent: number;
   try {
     // The body is encoded first (its length goes in the head); reading the headers ends its availability.
     const length = encoder.encodeInto(text, buffer.subarray(HEAD_ROOM)).written;
     const head = responseHead(response, { kind: "length", length }, terms.close, terms.keepAliveToken);
     const end = HEAD_ROOM + (terms.head ? 0 : length);
+    sent = end - HEAD_ROOM;
     if (head.length > HEAD_ROOM) {
-      await sink.send(joinHead(head, [buffer.subarray(HEAD_ROOM, end)], end - HEAD_ROOM));
+      sending = sink.send(joinHead(head, [buffer.subarray(HEAD_ROOM, end)], sent));
     } else {
       const start = HEAD_ROOM - head.length; // a head is Latin-1 text: one byte per character
       for (let i = 0; i < head.length; i++) buffer[start + i] = head.charCodeAt(i);
-      await sink.send(buffer.subarray(start, end));
+      sending = sink.send(buffer.subarray(start, end));
     }
-    return end - HEAD_ROOM;
-  } finally {
-    if (textBuffers.length < 64) textBuffers.push(buffer);
+  } catch (error) {
+    giveBack();
+    return Promise.reject(error);
   }
+  return sending.then(() => {
+    giveBack();
+    return sent;
+  }, (error) => {
+    giveBack();
+    throw error;
+  });
 }
 
-async function sendFileBody(sink: ResponseSink, response: Response, file: FileBody, terms: ResponseTerms) {
+function sendFileBody(
+  sink: ResponseSink,
+  response: Response,
+  file: FileBody,
+  terms: ResponseTerms,
+): Promise<number> {
   const framing: Framing = { kind: "length", length: file.length };
   // A file response nobody changed: its fields as serveDir made them, without a Headers object.
   const fields = untouchedFields(response);
@@ -137,12 +171,8 @@ async function sendFileBody(sink: ResponseSink, response: Response, file: FileBo
     terms.close,
     terms.keepAliveToken,
   );
-  if (terms.head || statusHasNoBody(response.status)) {
-    await sink.send(encoder.encode(head));
-    return 0;
-  }
-  await sink.sendFile(head, file);
-  return file.length;
+  if (terms.head || statusHasNoBody(response.status)) return sink.send(encoder.encode(head)).then(() => 0);
+  return sink.sendFile(head, file).then(() => file.length);
 }
 
 /** A stream's chunk as bytes (a string is encoded; anything else is an error). */
