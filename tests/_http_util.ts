@@ -36,10 +36,13 @@ export class RawClient {
       this.#received.push(new Uint8Array(chunk));
       this.#wake?.();
     });
-    socket.on("close", () => {
+    // The server's FIN ("end") counts as closed: a runtime may report "close" much later.
+    const ended = () => {
       this.#closed = true;
       this.#wake?.();
-    });
+    };
+    socket.on("end", ended);
+    socket.on("close", ended);
     socket.on("error", () => {});
   }
 
