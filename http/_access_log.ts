@@ -6,12 +6,11 @@
  * @module
  */
 import type { ExchangeRecord } from "./_connection.ts";
+import { MONTHS } from "./_conditional.ts";
 import { headerValue } from "./_parse_head.ts";
 
 /** Which access log line: `common` (CLF) or `combined` (CLF with Referer and User-Agent). */
 export type LogFormat = "common" | "combined";
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** `[10/Oct/2000:13:55:36 +0000]`, in UTC. */
 function logTime(ms: number): string {

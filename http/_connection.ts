@@ -15,7 +15,7 @@ import { IoRingError } from "../util/error.ts";
 import { EPIPE } from "../kernel/errno.ts";
 import { MSG_NOSIGNAL } from "../kernel/constants.ts";
 import { Send } from "../ops/send.ts";
-import { requestContexts } from "./_context.ts";
+import { type RequestContext, requestContexts } from "./_context.ts";
 import { HttpError } from "./_errors.ts";
 import type { FileBody } from "./_file_response.ts";
 import { FileSender, FileShrankError } from "./_file_sender.ts";
@@ -45,8 +45,10 @@ export interface ConnectionHost {
   readonly splice: boolean;
   /** `host:port` of the listener, for requests without a Host (HTTP/1.0). */
   readonly authority: string;
+  /** What serveDir and serveFile learn of a request this server made: one object for all its requests. */
+  readonly context: RequestContext;
   /** Runs the handler (and onError): always a Response, at once when the handler returned one. */
-  respond(request: Request, remoteAddr: NetAddr): Response | Promise<Response>;
+  respond(request: Request, info: { readonly remoteAddr: NetAddr }): Response | Promise<Response>;
   /** Called once per response, sent or abandoned; undefined when nothing logs. */
   readonly logged: ((entry: ExchangeRecord) => void) | undefined;
 }
@@ -90,6 +92,8 @@ export class HttpConnection implements ResponseSink {
   /** True from a complete head to its response's end. */
   busy = false;
   #request: IncomingRequest | null = null;
+  /** The handler's second argument, the same for every request of the connection. */
+  readonly #info: { readonly remoteAddr: NetAddr };
   /** Bytes sent on the connection (for the access log of a response not sent whole). */
   #sent = 0;
   /** A read started during the last exchange (see #watch), not yet taken into account. */
@@ -105,6 +109,7 @@ export class HttpConnection implements ResponseSink {
     this.#host = host;
     this.conn = conn;
     this.#input = new InputBuffer(host.maxHeaderBytes);
+    this.#info = { remoteAddr: conn.remoteAddr };
     this.#files = new FileSender(host.ring, conn.fd, (bytes) => this.send(bytes), host.splice);
   }
 
@@ -242,7 +247,7 @@ export class HttpConnection implements ResponseSink {
     );
     this.#request = request;
     if (body === null && this.#input.length === 0) this.#watch(request);
-    requestContexts.set(request as unknown as Request, { ring: host.ring });
+    requestContexts.set(request as unknown as Request, host.context);
     const terms: ResponseTerms = {
       head: head.method === "HEAD",
       close: !head.keepAlive || host.stopping,
@@ -254,7 +259,7 @@ export class HttpConnection implements ResponseSink {
     const sentBefore = this.#sent;
     let complete = false;
     try {
-      let response = host.respond(request as unknown as Request, this.conn.remoteAddr);
+      let response = host.respond(request as unknown as Request, this.#info);
       if (!(response instanceof Response)) response = await response;
       status = response.status;
       // Response.error() (status 0): as Deno.serve does, the connection ends with no response.

@@ -14,6 +14,7 @@
 import type { IoRing } from "../facade/io_ring.ts";
 import { AT_FDCWD, O_DIRECTORY, O_PATH } from "../kernel/constants.ts";
 import { closeDescriptor, openErrorStatus, type OpenFile } from "./_file_open.ts";
+import { unrefTimer } from "../util/timers.ts";
 
 /** Files kept open per ring at most. */
 const MAX_FILES = 1024;
@@ -226,11 +227,4 @@ function schedule(state: RingFiles, ring: IoRing, at: number): void {
     sweep(state, ring);
   }, Math.max(1, at - Date.now() + 1));
   unrefTimer(state.timer);
-}
-
-/** Keeps a timer from holding the process open, in either runtime. */
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno;
-  if (typeof timer === "number" && deno !== undefined) deno.unrefTimer(timer);
-  else (timer as { unref?: () => void }).unref?.();
 }

@@ -7,19 +7,13 @@
  * @module
  */
 import type { HttpConnection } from "./_connection.ts";
+import { unrefTimer } from "../util/timers.ts";
 
 /** The deadlines, in milliseconds. */
 export interface Deadlines {
   readonly idleTimeout: number;
   readonly headerTimeout: number;
   readonly sendTimeout: number;
-}
-
-/** Keeps a timer from holding the process open, in either runtime. */
-function unrefTimer(timer: ReturnType<typeof setInterval>): void {
-  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno;
-  if (typeof timer === "number" && deno !== undefined) deno.unrefTimer(timer);
-  else (timer as { unref?: () => void }).unref?.();
 }
 
 /** Sweeps `connections` for expired deadlines until stopped. */

@@ -12,6 +12,7 @@ import { type Listener, listenSync } from "../net/listener.ts";
 import { IoRingError } from "../util/error.ts";
 import { formatLogLine, type LogFormat } from "./_access_log.ts";
 import { type ConnectionHost, type ExchangeRecord, HttpConnection } from "./_connection.ts";
+import type { RequestContext } from "./_context.ts";
 import { closeFileCache } from "./_file_cache.ts";
 import { raiseFileLimit } from "./_file_limit.ts";
 import { plainResponse } from "./_response_head.ts";
@@ -132,6 +133,7 @@ export function serve(first: ServeOptions | ServeHandler, second?: ServeHandler)
 
 class Server implements HttpServer, ConnectionHost {
   readonly ring: IoRing;
+  readonly context: RequestContext;
   readonly addr: NetAddr;
   readonly finished: Promise<void>;
   readonly maxHeaderBytes: number;
@@ -164,6 +166,7 @@ class Server implements HttpServer, ConnectionHost {
     this.#maxConnections = Math.max(1, Math.min(settings.maxConnections, fileLimit - SPARE_DESCRIPTORS));
     this.#ownRing = options.ring === undefined;
     this.ring = options.ring ?? new IoRing({ entries: 256, singleIssuer: true, deferTaskrun: true });
+    this.context = { ring: this.ring };
     try {
       this.#listener = listenSync(this.ring, {
         hostname: settings.hostname,
@@ -188,10 +191,10 @@ class Server implements HttpServer, ConnectionHost {
   }
 
   /** Runs the handler; an error becomes onError's response, and that failing, a 500. */
-  respond(request: Request, remoteAddr: NetAddr): Response | Promise<Response> {
+  respond(request: Request, info: ServeHandlerInfo): Response | Promise<Response> {
     let result: Response | Promise<Response>;
     try {
-      result = this.#handler(request, { remoteAddr });
+      result = this.#handler(request, info);
     } catch (error) {
       return this.#failed(error);
     }

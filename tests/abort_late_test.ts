@@ -1,14 +1,11 @@
 // An abort that reaches the kernel after the op completed (its ASYNC_CANCEL finds nothing) changes nothing:
 // the op reports its own result, as liburing's io-cancel tests rely on, and no fd it made is lost.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { Accept, Connect, IoRing, IoRingError, O_WRONLY, Socket, Splice } from "../mod.ts";
 import { AF_INET, SOCK_STREAM } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
-import { closeFds, n, pipe, sleep } from "./_util.ts";
+import { closeFds, n, openFds, pipe, sleep } from "./_util.ts";
 import { listenTcp } from "./_net_util.ts";
-
-const openFds = (): number => readdirSync("/proc/self/fd").length;
 
 test("a write aborted after it completed resolves with its byte count, and the bytes are there", async () => {
   await using ring = new IoRing();
