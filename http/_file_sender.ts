@@ -13,13 +13,12 @@ import type { IoRing } from "../facade/io_ring.ts";
 import { F_SETPIPE_SZ, IORING_OP_PIPE, IORING_OP_SPLICE, O_CLOEXEC } from "../kernel/constants.ts";
 import { IoRingError } from "../util/error.ts";
 import type { FileBody } from "./_file_response.ts";
+import { headBytes, writeHead } from "./_response_head.ts";
 
 /** The pipe capacity asked for: 1 MiB, the default /proc/sys/fs/pipe-max-size. */
 const PIPE_CAPACITY = 1 << 20;
 /** Chunk size where the file goes through a buffer. */
 const STREAM_CHUNK = 256 * 1024;
-
-const encoder = new TextEncoder();
 
 /** Buffers a head and a small file's bytes are joined in, reused once their SEND completed. */
 const joinBuffers: Uint8Array[] = [];
@@ -77,7 +76,7 @@ export class FileSender {
     const size = head.length + early;
     const pooled = size <= JOIN_BUFFER;
     const buffer = pooled ? (joinBuffers.pop() ?? new Uint8Array(JOIN_BUFFER)) : new Uint8Array(size);
-    for (let i = 0; i < head.length; i++) buffer[i] = head.charCodeAt(i);
+    writeHead(head, buffer);
     buffer.set(preloaded!, head.length);
     const giveBack = () => {
       if (pooled && joinBuffers.length < 64) joinBuffers.push(buffer);
@@ -91,7 +90,7 @@ export class FileSender {
   }
 
   async #sendHeadThenRange(head: string, file: FileBody): Promise<void> {
-    await this.#send(encoder.encode(head));
+    await this.#send(headBytes(head));
     if (file.length > 0) await this.#sendRange(file, file.offset, file.length);
   }
 

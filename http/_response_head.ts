@@ -99,6 +99,23 @@ export function responseHead(
   return finishHead(headFields(response), framing, close, keepAliveToken);
 }
 
+/**
+ * Writes `head` into `buffer` from `at` as HTTP writes field text: Latin-1, one byte per character (Headers
+ * holds byte strings, so no character is above 0xFF); returns where it ended. Never UTF-8: a field value's
+ * "é" is the byte 0xE9 on the wire.
+ */
+export function writeHead(head: string, buffer: Uint8Array, at = 0): number {
+  for (let i = 0; i < head.length; i++) buffer[at + i] = head.charCodeAt(i);
+  return at + head.length;
+}
+
+/** `head` as bytes (see {@link writeHead}). */
+export function headBytes(head: string): Uint8Array {
+  const bytes = new Uint8Array(head.length);
+  writeHead(head, bytes);
+  return bytes;
+}
+
 /** A head the server answers with on its own (errors before a handler runs): a short text body. */
 export function plainResponse(status: number, extra?: Record<string, string>): Response {
   const body = status === 304 || status < 200 || status === 204 ? null : `${STATUS_TEXT[status] ?? status}\n`;

@@ -15,9 +15,11 @@ import {
   fieldsHead,
   finishHead,
   type Framing,
+  headBytes,
   headFields,
   responseHead,
   statusHasNoBody,
+  writeHead,
 } from "./_response_head.ts";
 import { staticBody } from "./_static_body.ts";
 
@@ -94,7 +96,7 @@ async function writeOther(sink: ResponseSink, response: Response, terms: Respons
         ? { kind: "length", length: declared }
         : { kind: "none" }
       : { kind: "length", length: 0 };
-    await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
+    await sink.send(headBytes(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
     return 0;
   }
   return await sendStream(sink, fields, body, terms);
@@ -140,7 +142,7 @@ function sendText(
       sending = sink.send(joinHead(head, [buffer.subarray(HEAD_ROOM, end)], sent));
     } else {
       const start = HEAD_ROOM - head.length; // a head is Latin-1 text: one byte per character
-      for (let i = 0; i < head.length; i++) buffer[start + i] = head.charCodeAt(i);
+      writeHead(head, buffer, start);
       sending = sink.send(buffer.subarray(start, end));
     }
   } catch (error) {
@@ -171,7 +173,7 @@ function sendFileBody(
     terms.close,
     terms.keepAliveToken,
   );
-  if (terms.head || statusHasNoBody(response.status)) return sink.send(encoder.encode(head)).then(() => 0);
+  if (terms.head || statusHasNoBody(response.status)) return sink.send(headBytes(head)).then(() => 0);
   return sink.sendFile(head, file).then(() => file.length);
 }
 
@@ -220,7 +222,7 @@ async function sendStream(
       // A HEAD's body is gathered only to learn its length (as a GET would announce it), never sent.
       if (pending !== null) void reader.cancel(undefined).catch(() => {});
       const framing: Framing = pending === null ? { kind: "length", length: size } : { kind: "none" };
-      await sink.send(encoder.encode(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
+      await sink.send(headBytes(finishHead(fields, framing, terms.close, terms.keepAliveToken)));
       return 0;
     }
     if (pending === null) {
@@ -269,8 +271,8 @@ async function settledSoon<T>(read: Promise<T>): Promise<T | undefined> {
 
 /** The head's text and the body pieces as one buffer: one SEND. */
 function joinHead(head: string, pieces: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(head.length * 3 + size);
-  let at = encoder.encodeInto(head, out).written;
+  const out = new Uint8Array(head.length + size);
+  let at = writeHead(head, out);
   for (const piece of pieces) {
     out.set(piece, at);
     at += piece.length;
@@ -280,9 +282,9 @@ function joinHead(head: string, pieces: Uint8Array[], size: number): Uint8Array 
 
 /** `head` (maybe empty) followed by the pieces as one chunk of the chunked coding. */
 function joinChunk(head: string, pieces: Uint8Array[], size: number): Uint8Array {
-  if (size === 0) return encoder.encode(head);
-  const out = new Uint8Array(head.length * 3 + 20 + size);
-  let at = encoder.encodeInto(`${head}${size.toString(16)}\r\n`, out).written;
+  if (size === 0) return headBytes(head);
+  const out = new Uint8Array(head.length + 20 + size);
+  let at = writeHead(`${head}${size.toString(16)}\r\n`, out);
   for (const piece of pieces) {
     out.set(piece, at);
     at += piece.length;

@@ -446,3 +446,25 @@ test("Response.error() from a handler ends the connection with no response; the 
     },
   );
 });
+
+test("field values go out as Latin-1 bytes, one byte per character, whatever the body", async () => {
+  await withHttp({}, (req) => {
+    const headers = { "x-name": "caf\u00e9" };
+    const path = new URL(req.url).pathname;
+    if (path === "/none") return new Response(null, { headers });
+    if (path === "/stream") return new Response(new ReadableStream({ start: (c) => c.close() }), { headers });
+    return new Response("text", { headers });
+  }, async (port) => {
+    for (const path of ["/text", "/none", "/stream"]) {
+      const client = await RawClient.open(port);
+      await client.send(`GET ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+      await client.untilClosed();
+      client.close();
+      const bytes = client.bytes;
+      const at = client.text.indexOf("x-name: caf");
+      assert.ok(at >= 0, path);
+      const after = at + "x-name: caf".length;
+      assert.deepEqual([...bytes.subarray(after, after + 3)], [0xe9, 13, 10], `${path}: é is the byte 0xE9`);
+    }
+  });
+});
