@@ -9,6 +9,18 @@ import { serveDir } from "../http/file_server.ts";
 import { test } from "./_harness.ts";
 import { bytesOf, ELEVEN, get, MIB, withTree } from "./_http_file_util.ts";
 
+/** GETs /eleven.txt with each case's fields and checks its status. */
+async function expectStatuses(
+  options: Parameters<typeof serveDir>[1],
+  cases: [Record<string, string>, number][],
+) {
+  for (const [headers, status] of cases) {
+    const response = await serveDir(get("/eleven.txt", headers), options);
+    assert.equal(response.status, status, JSON.stringify(headers));
+    await response.body?.cancel();
+  }
+}
+
 test("validators: a strong ETag stable while size and mtime are, and Last-Modified; both change with the file", async () => {
   await withTree(async ({ root, ring, path }) => {
     const { utimesSync } = await import("node:fs");
@@ -63,11 +75,7 @@ test("If-Modified-Since: 304 when not modified since; ignored when not a date or
       [{ "if-modified-since": "1" }, 200],
       [{ "if-modified-since": later, "if-none-match": '"other"' }, 200],
     ];
-    for (const [headers, status] of cases) {
-      const response = await serveDir(get("/eleven.txt", headers), options);
-      assert.equal(response.status, status, JSON.stringify(headers));
-      await response.body?.cancel();
-    }
+    await expectStatuses(options, cases);
   });
 });
 
@@ -92,11 +100,7 @@ test("If-Match (strong, '*') and If-Unmodified-Since: 412 when they fail, checke
       [{ "if-match": '"other"', "if-none-match": etag }, 412],
       [{ "if-match": etag, "if-none-match": etag }, 304],
     ];
-    for (const [headers, status] of cases) {
-      const response = await serveDir(get("/eleven.txt", headers), options);
-      assert.equal(response.status, status, JSON.stringify(headers));
-      await response.body?.cancel();
-    }
+    await expectStatuses(options, cases);
   });
 });
 
