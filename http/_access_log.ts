@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ExchangeRecord } from "./_connection.ts";
+import type { ExchangeRecord } from "./_exchange_record.ts";
 import { MONTHS } from "./_conditional.ts";
 import { headerValue } from "./_parse_head.ts";
 

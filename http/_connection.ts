@@ -13,17 +13,18 @@ import type { Conn } from "../net/connection.ts";
 import type { NetAddr } from "../net/address.ts";
 import { IoRingError } from "../util/error.ts";
 import { EPIPE } from "../kernel/errno.ts";
-import { MSG_NOSIGNAL } from "../kernel/constants.ts";
+import { MSG_MORE, MSG_NOSIGNAL } from "../kernel/constants.ts";
 import { Send } from "../ops/send.ts";
-import { type RequestContext, requestContexts } from "./_context.ts";
+import { releaseHeld, type RequestContext, setRequestContext } from "./_context.ts";
 import { HttpError } from "./_errors.ts";
 import type { FileBody } from "./_file_response.ts";
 import { FileSender, FileShrankError } from "./_file_sender.ts";
-import { IncomingRequest } from "./_incoming_request.ts";
+import { IncomingRequest, type SignalWatcher } from "./_incoming_request.ts";
 import { InputBuffer } from "./_input.ts";
 import { findHeadEnd, isHeadOverflowInRequestLine, parseHead } from "./_parse_head.ts";
 import { RequestBody } from "./_request_body.ts";
 import type { RequestHead } from "./_request_head.ts";
+import { type ExchangeRecord, record, requestUrl } from "./_exchange_record.ts";
 import { plainResponse } from "./_response_head.ts";
 import { type ResponseSink, type ResponseTerms, writeResponse } from "./_response_writer.ts";
 
@@ -31,6 +32,8 @@ const encoder = new TextEncoder();
 const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
 /** A peer that reset the connection is an error result, not a SIGPIPE. */
 const SEND_OPTIONS = { flags: MSG_NOSIGNAL };
+/** The same, for bytes that more bytes follow at once (a head before a spliced body): held for full segments. */
+const SEND_MORE_OPTIONS = { flags: MSG_NOSIGNAL | MSG_MORE };
 
 /** What a connection needs of its server. */
 export interface ConnectionHost {
@@ -53,29 +56,11 @@ export interface ConnectionHost {
   readonly logged: ((entry: ExchangeRecord) => void) | undefined;
 }
 
-/** What became of one request, for the access log. */
-export interface ExchangeRecord {
-  readonly remoteAddr: NetAddr;
-  /** The request head (its fields for the combined format's Referer and User-Agent). */
-  readonly head: RequestHead;
-  readonly method: string;
-  readonly target: string;
-  readonly version: string;
-  readonly status: number;
-  readonly bytes: number;
-  /** When the request head was complete (Date.now()). */
-  readonly time: number;
-  /** Milliseconds from the complete head to the response's last byte (or its abandonment). */
-  readonly duration: number;
-  /** True when the response was not sent whole (the client left, a deadline, a failed body). */
-  readonly abandoned: boolean;
-}
-
 /** Why the server's sweep ends a connection. */
 export type ExpiryReason = "idle" | "header" | "send" | "shutdown" | "evicted";
 
 /** A connection and the state the server's sweep reads. */
-export class HttpConnection implements ResponseSink {
+export class HttpConnection implements ResponseSink, SignalWatcher {
   readonly conn: Conn<NetAddr>;
   readonly #host: ConnectionHost;
   readonly #input: InputBuffer;
@@ -96,7 +81,7 @@ export class HttpConnection implements ResponseSink {
   readonly #info: { readonly remoteAddr: NetAddr };
   /** Bytes sent on the connection (for the access log of a response not sent whole). */
   #sent = 0;
-  /** A read started during the last exchange (see #watch), not yet taken into account. */
+  /** A read started during the last exchange (see watchFor), not yet taken into account. */
   #reading: Promise<number | null> | null = null;
   #closing: Promise<void> | null = null;
   #expired: ExpiryReason | null = null;
@@ -110,7 +95,12 @@ export class HttpConnection implements ResponseSink {
     this.conn = conn;
     this.#input = new InputBuffer(host.maxHeaderBytes);
     this.#info = { remoteAddr: conn.remoteAddr };
-    this.#files = new FileSender(host.ring, conn.fd, (bytes) => this.send(bytes), host.splice);
+    this.#files = new FileSender(
+      host.ring,
+      conn.fd,
+      (bytes, done, more) => this.sendThen(bytes, done, more),
+      host.splice,
+    );
   }
 
   /** Idle: between requests with nothing received, so closing it loses nothing. */
@@ -121,7 +111,10 @@ export class HttpConnection implements ResponseSink {
   /** Serves requests until the peer leaves, a response says close, or the server stops. */
   async run(): Promise<void> {
     try {
-      while (await this.#next());
+      for (;;) {
+        const head = await this.#readHead();
+        if (head === null || !(await this.#exchange(head))) break;
+      }
     } catch (error) {
       if (error instanceof HttpError) await this.#refuse(error);
       else if (error instanceof FileShrankError) console.error(`serve: ${error.message}`);
@@ -152,52 +145,53 @@ export class HttpConnection implements ResponseSink {
     return this.#closing;
   }
 
-  /**
-   * Sends all of `bytes` under the send deadline: SENDs chained by completion callbacks, one promise for
-   * the whole (the hot path of every response).
-   */
+  /** Sends all of `bytes` under the send deadline (see {@link sendThen}), as a promise. */
   send(bytes: Uint8Array): Promise<void> {
-    const ring = this.#host.ring;
-    const fd = this.conn.fd;
     return new Promise<void>((resolve, reject) => {
-      let at = 0;
-      const fail = (error: unknown) => {
-        this.sendingSince = 0;
-        reject(error);
-      };
-      const next = () => {
-        if (this.#closing !== null) {
-          return fail(new IoRingError(EPIPE, "send", { fd, detail: "connection closed" }));
-        }
-        try {
-          ring.start(new Send(fd, at === 0 ? bytes : bytes.subarray(at), SEND_OPTIONS), onSent);
-        } catch (error) {
-          fail(error);
-        }
-      };
-      const onSent = (n: number) => {
-        if (n < 0) return fail(new IoRingError(-n, "send", { fd }));
-        at += n;
-        this.#sent += n;
-        if (at < bytes.length) return next();
-        this.sendingSince = 0;
-        resolve();
-      };
-      this.sendingSince = Date.now();
-      next();
+      this.sendThen(bytes, (error) => error === undefined ? resolve() : reject(error));
     });
   }
 
-  /** Sends a head and a file body. */
-  sendFile(head: string, file: FileBody): Promise<void> {
-    return this.#files.send(head, file);
+  /**
+   * Sends all of `bytes` under the send deadline: SENDs chained by completion callbacks, then `done` once,
+   * with the error if one failed (the hot path of every response: no promise of its own).
+   */
+  sendThen(bytes: Uint8Array, done: (error?: unknown) => void, more = false): void {
+    const ring = this.#host.ring;
+    const fd = this.conn.fd;
+    let at = 0;
+    const fail = (error: unknown) => {
+      this.sendingSince = 0;
+      done(error);
+    };
+    const next = () => {
+      if (this.#closing !== null) {
+        return fail(new IoRingError(EPIPE, "send", { fd, detail: "connection closed" }));
+      }
+      try {
+        ring.start(
+          new Send(fd, at === 0 ? bytes : bytes.subarray(at), more ? SEND_MORE_OPTIONS : SEND_OPTIONS),
+          onSent,
+        );
+      } catch (error) {
+        fail(error);
+      }
+    };
+    const onSent = (n: number) => {
+      if (n < 0) return fail(new IoRingError(-n, "send", { fd }));
+      at += n;
+      this.#sent += n;
+      if (at < bytes.length) return next();
+      this.sendingSince = 0;
+      done();
+    };
+    this.sendingSince = Date.now();
+    next();
   }
 
-  /** Reads and answers one request: false when the connection is to close. */
-  async #next(): Promise<boolean> {
-    const head = await this.#readHead();
-    if (head === null) return false;
-    return await this.#exchange(head);
+  /** Sends a head and a file body. */
+  sendFile(head: Uint8Array, file: FileBody): Promise<void> {
+    return this.#files.send(head, file);
   }
 
   /** The next request head, or null when the peer left or the server stops between requests. */
@@ -244,10 +238,10 @@ export class HttpConnection implements ResponseSink {
       head,
       requestUrl(head, host.authority),
       body && (() => body.stream()),
+      body === null ? this : null,
     );
     this.#request = request;
-    if (body === null && this.#input.length === 0) this.#watch(request);
-    requestContexts.set(request as unknown as Request, host.context);
+    setRequestContext(request, host.context);
     const terms: ResponseTerms = {
       head: head.method === "HEAD",
       close: !head.keepAlive || host.stopping,
@@ -273,6 +267,7 @@ export class HttpConnection implements ResponseSink {
       return !terms.close;
     } finally {
       if (!complete) bytes = this.#sent - sentBefore; // what reached the socket, head included
+      releaseHeld(request);
       this.#request = null;
       this.busy = false;
       this.lastActive = Date.now();
@@ -283,10 +278,12 @@ export class HttpConnection implements ResponseSink {
   }
 
   /**
-   * Reads on while the handler runs a request without a body: a peer that leaves aborts `request.signal`
-   * (as Deno.serve's), and a pipelined request is already in when the response is done.
+   * Reads on while a request without a body is answered, once its handler asked for `request.signal`: a
+   * peer that leaves then aborts it (as Deno.serve's). Only then: a read in flight through every handler
+   * cost a fifth of a small response's time.
    */
-  #watch(request: IncomingRequest): void {
+  watchFor(request: IncomingRequest): void {
+    if (request !== this.#request || this.#reading !== null || this.#input.length !== 0) return;
     this.#reading = this.#input.fill(this.conn).then(
       (n) => {
         if (n === null) request.abort(new DOMException("the client closed the connection", "AbortError"));
@@ -325,36 +322,4 @@ export class HttpConnection implements ResponseSink {
     }
     await this.close();
   }
-}
-
-/** The request's absolute URL: absolute-form as sent, else from the Host field (or the listener's). */
-function requestUrl(head: RequestHead, authority: string): string {
-  const target = head.target;
-  if (target.charCodeAt(0) === 47) return `http://${head.host || authority}${target}`;
-  if (target === "*") return `http://${head.host || authority}/*`;
-  if (/^https?:\/\//i.test(target)) return target;
-  return `http://${target}/`; // authority-form (CONNECT)
-}
-
-function record(
-  remoteAddr: NetAddr,
-  head: RequestHead,
-  status: number,
-  bytes: number,
-  started: number,
-  ended: number,
-  abandoned: boolean,
-): ExchangeRecord {
-  return {
-    remoteAddr,
-    head,
-    method: head.method,
-    target: head.target,
-    version: head.minor === 0 ? "HTTP/1.0" : "HTTP/1.1",
-    status,
-    bytes,
-    time: Date.now() - (ended - started),
-    duration: ended - started,
-    abandoned,
-  };
 }

@@ -140,13 +140,18 @@ export function fileStream(
   return stream;
 }
 
-/** A single range of an open file (the whole file, or one Range), as the server may claim it. */
+/**
+ * A single range of an open file (the whole file, or one Range), as the server may claim it. With
+ * `refresh`, a small body the server reads at send time (see {@link FileBody.refresh}).
+ */
 export class StreamedBody implements FileBody {
   readonly ring: IoRing;
   readonly fd: number;
   readonly offset: number;
   readonly length: number;
   readonly preloaded: undefined = undefined;
+  readonly refresh: (() => Promise<Response>) | undefined;
+  readonly whole: boolean;
   readonly #lease: Lease;
   readonly #state: StreamState = { claimed: false, started: false };
   #stream: ReadableStream<Uint8Array> | null = null;
@@ -155,12 +160,15 @@ export class StreamedBody implements FileBody {
    * @param file The open file (this body holds it until released).
    * @param offset Where the body starts.
    * @param length How many bytes it has (at least one).
+   * @param refresh For a small body: the response anew, should the server find the file changed.
    */
-  constructor(file: OpenFile, offset: number, length: number) {
+  constructor(file: OpenFile, offset: number, length: number, refresh?: () => Promise<Response>) {
     this.ring = file.ring;
     this.fd = file.fd;
     this.offset = offset;
     this.length = length;
+    this.refresh = refresh;
+    this.whole = offset === 0 && length === file.size;
     this.#lease = new Lease(file);
   }
 

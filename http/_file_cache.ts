@@ -93,18 +93,33 @@ class RingFiles {
 }
 
 const byRing = new WeakMap<IoRing, RingFiles>();
+/** The ring last looked up and its files: a thread's server asks about one ring, request after request. */
+let lastRing: IoRing | null = null;
+let lastFiles: RingFiles | undefined;
+
+/** `byRing.get(ring)`, through the one-entry memo. */
+function filesOf(ring: IoRing): RingFiles | undefined {
+  if (ring === lastRing) return lastFiles;
+  const files = byRing.get(ring);
+  if (files !== undefined) {
+    lastRing = ring;
+    lastFiles = files;
+  }
+  return files;
+}
 
 /**
  * The cached file `key` of root `path` on `ring`, if opened less than `ttl` milliseconds ago; an older one
  * leaves the cache. The caller acquires it before using the descriptor.
  */
 export function cachedFile(ring: IoRing, path: string, key: string, ttl: number): OpenFile | undefined {
-  const root = byRing.get(ring)?.roots.get(path);
+  const files = filesOf(ring);
+  const root = files?.roots.get(path);
   const file = root?.files.get(key);
   if (file === undefined) return undefined;
   if (Date.now() - file.openedAt < ttl && !ring.closed) return file;
   root!.files.delete(key);
-  byRing.get(ring)!.fileCount--;
+  files!.fileCount--;
   file.retire();
   return undefined;
 }
@@ -174,6 +189,10 @@ export function closeFileCache(ring: IoRing): void {
   const state = byRing.get(ring);
   if (state === undefined) return;
   byRing.delete(ring);
+  if (lastRing === ring) {
+    lastRing = null;
+    lastFiles = undefined;
+  }
   if (state.timer !== null) clearTimeout(state.timer);
   for (const root of state.roots.values()) root.retire();
   state.roots.clear();

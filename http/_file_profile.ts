@@ -8,7 +8,7 @@
  */
 import { defaultRing } from "../facade/default_ring.ts";
 import type { IoRing } from "../facade/io_ring.ts";
-import { requestContexts } from "./_context.ts";
+import { requestContext } from "./_context.ts";
 import { urlRootSegments } from "./_path.ts";
 import { STATUS_TEXT } from "./_status.ts";
 
@@ -54,13 +54,23 @@ const CORS_ALLOW_HEADERS = "Origin, X-Requested-With, Content-Type, Accept, Rang
 const byObject = new WeakMap<object, Profile>();
 const byKey = new Map<string, Profile>();
 
+/** The options object last asked about, and its profile: a server passes the same object every request. */
+let lastSource: object | null = null;
+let lastProfile: Profile | null = null;
+
 /** The profile of `options` (made on first use). */
 export function profileOf(options: FileServerSettings | undefined): Profile {
+  if (options === lastSource && lastProfile !== null) return lastProfile;
   const source = options ?? {};
-  const known = byObject.get(source);
-  if (known !== undefined) return known;
-  const profile = makeProfile(source);
-  byObject.set(source, profile);
+  let profile = byObject.get(source);
+  if (profile === undefined) {
+    profile = makeProfile(source);
+    byObject.set(source, profile);
+  }
+  if (options !== undefined) {
+    lastSource = options;
+    lastProfile = profile;
+  }
   return profile;
 }
 
@@ -129,7 +139,7 @@ function extraFields(options: FileServerSettings): [string, string][] {
 
 /** The ring a request is served on: its server's, else the option's, else the thread's default. */
 export function ringOf(request: Request, profile: Profile): IoRing {
-  return requestContexts.get(request)?.ring ?? profile.ring ?? defaultRing();
+  return requestContext(request)?.ring ?? profile.ring ?? defaultRing();
 }
 
 /**

@@ -2,20 +2,22 @@
  * The response for an open regular file: validators and preconditions (304,
  * 412), ranges (206, multipart 206, 416), else the whole file (200). A body
  * of at most {@link SMALL_FILE} bytes is read now, whole, and given as bytes
- * (the server sends them with the head in one SEND); a larger one is a
- * stream over the descriptor. Either way the Response is registered in
- * `fileBodies` so that this library's server sends the file itself.
+ * (the server sends them with the head in one SEND), unless this library's
+ * server will read it as it sends it (a cached file: the Response is made at
+ * once, with no read and no promise); a larger one is a stream over the
+ * descriptor. Either way the Response is registered as a file body so that
+ * this library's server sends the file itself.
  *
  * @module
  */
 import { evaluatePreconditions, ifRangeHolds, type Preconditions } from "./_conditional.ts";
 import { fileStream, Lease, PreloadedBody, returnBuffer, StreamedBody, takeBuffer } from "./_file_body.ts";
 import { lazyFileResponse } from "./_file_lazy.ts";
-import { requestContexts, requestField } from "./_context.ts";
+import { holdUntilAnswered, requestContext, requestField } from "./_context.ts";
 import { multipartBody } from "./_file_multipart.ts";
 import type { OpenFile } from "./_file_open.ts";
 import { makeResponse, type Profile, statusResponse } from "./_file_profile.ts";
-import { fileBodies } from "./_file_response.ts";
+import { setFileBody } from "./_file_response.ts";
 import { type ByteRange, contentRange, parseRange } from "./_range.ts";
 
 /** Bodies up to this size are read when the response is made. */
@@ -25,12 +27,14 @@ type Fields = [string, string][];
 
 /**
  * The response to a GET or HEAD of `file`; null when a read found the file changed since it was described
- * (the caller opens it again).
+ * (the caller opens it again). With `refresh` (the response made anew from the file opened again), a small
+ * body under this library's server is left for the server to read: see {@link FileBody.refresh}.
  */
 export function replyWithFile(
   request: Request,
   file: OpenFile,
   profile: Profile,
+  refresh?: () => Promise<Response>,
 ): Response | Promise<Response | null> {
   const method = request.method;
   const conditions: Preconditions = {
@@ -47,7 +51,7 @@ export function replyWithFile(
     return makeResponse(null, 304, [...validatorFields(file), ...profile.extra]);
   }
   if (verdict === 412) return statusResponse(412, profile);
-  const lazy = requestContexts.has(request);
+  const lazy = requestContext(request) !== undefined;
   const rangeField = requestField(request, "range");
   let ranges: ByteRange[] | null = null;
   if (rangeField !== null) {
@@ -56,7 +60,17 @@ export function replyWithFile(
       ranges = parseRange(rangeField, file.size);
     }
   }
-  if (ranges === null) return body(method, file, wholeFields(file, profile), 200, 0, file.size, lazy);
+  if (ranges === null) {
+    return body(
+      request,
+      file,
+      wholeFields(file, profile),
+      200,
+      0,
+      file.size,
+      lazy ? refresh ?? null : undefined,
+    );
+  }
   if (ranges.length === 0) {
     return statusResponse(416, profile, [["content-range", `bytes */${file.size}`]]);
   }
@@ -71,7 +85,7 @@ export function replyWithFile(
     ["accept-ranges", "bytes"],
     ...profile.extra,
   ];
-  return body(method, file, fields, 206, start, length, lazy);
+  return body(request, file, fields, 206, start, length, lazy ? refresh ?? null : undefined);
 }
 
 /** ETag and Last-Modified. */
@@ -95,21 +109,25 @@ function wholeFields(file: OpenFile, profile: Profile): Fields {
 }
 
 /**
- * The Response of `length` bytes of `file` from `offset`, registered as a file body; `lazy` (under this
- * library's server) makes its body stream only if someone asks for it.
+ * The Response of `length` bytes of `file` from `offset`, registered as a file body. Under this library's
+ * server (`server` not undefined) its body stream is made only if someone asks for it, and with a `server`
+ * refresh a small body is left for the server to read.
  */
 function body(
-  method: string,
+  request: Request,
   file: OpenFile,
   fields: Fields,
   status: number,
   offset: number,
   length: number,
-  lazy: boolean,
+  server: (() => Promise<Response>) | null | undefined,
 ): Response | Promise<Response | null> {
-  if (method === "HEAD") return headResponse(file, fields, status, offset, length);
-  if (length <= SMALL_FILE) return preloaded(file, fields, status, offset, length, lazy);
-  return fileResponse(new StreamedBody(file, offset, length), fields, status, lazy);
+  if (request.method === "HEAD") return headResponse(file, fields, status, offset, length);
+  if (length <= SMALL_FILE && typeof server !== "function") {
+    return preloaded(request, file, fields, status, offset, length, server === null);
+  }
+  const streamed = new StreamedBody(file, offset, length, typeof server === "function" ? server : undefined);
+  return fileResponse(request, streamed, fields, status, server !== undefined);
 }
 
 /** A HEAD response: no body, registered so that the server announces the length a GET would have. */
@@ -121,12 +139,13 @@ function headResponse(
   length: number,
 ): Response {
   const response = makeResponse(null, status, fields);
-  fileBodies.set(response, new PreloadedBody(file.ring, offset, length, undefined));
+  setFileBody(response, new PreloadedBody(file.ring, offset, length, undefined));
   return response;
 }
 
 /** Reads the body now, into a pooled buffer; null if the file turned out to have changed. */
 async function preloaded(
+  request: Request,
   file: OpenFile,
   fields: Fields,
   status: number,
@@ -148,20 +167,20 @@ async function preloaded(
   if (read !== length) return null;
   if (lazy) {
     // The server sends the bytes, then releases the body, which gives the buffer back.
-    return fileResponse(
-      new PreloadedBody(file.ring, offset, length, buffer.subarray(0, length), buffer),
-      fields,
-      status,
-      true,
-    );
+    const body = new PreloadedBody(file.ring, offset, length, buffer.subarray(0, length), buffer);
+    return fileResponse(request, body, fields, status, true);
   }
   const bytes = buffer.slice(0, length);
   returnBuffer(buffer);
-  return fileResponse(new PreloadedBody(file.ring, offset, length, bytes), fields, status, false);
+  return fileResponse(request, new PreloadedBody(file.ring, offset, length, bytes), fields, status, false);
 }
 
-/** The Response of a file body, registered for the server to claim. */
+/**
+ * The Response of a file body, registered for the server to claim. Under this library's server (`lazy`)
+ * the body is held until the request is answered, and given back then if nobody claimed it.
+ */
 function fileResponse(
+  request: Request,
   body: PreloadedBody | StreamedBody,
   fields: Fields,
   status: number,
@@ -170,11 +189,11 @@ function fileResponse(
   let response: Response;
   if (lazy) {
     response = lazyFileResponse(status, body, fields);
-    if (body instanceof StreamedBody) body.watch(response);
+    if (!holdUntilAnswered(request, body) && body instanceof StreamedBody) body.watch(response);
   } else {
     response = makeResponse(body instanceof PreloadedBody ? body.preloaded! : body.stream(), status, fields);
   }
-  fileBodies.set(response, body);
+  setFileBody(response, body);
   return response;
 }
 

@@ -24,6 +24,14 @@ export interface FileBody {
   /** The file's first bytes, when already read (the whole body for a small file); else undefined. */
   readonly preloaded?: Uint8Array;
   /**
+   * Set on a small body not read yet: the server reads it into the buffer it sends the head from (one
+   * READ, then one SEND). A read of another length means the file changed since it was described: the
+   * server then sends `refresh()`'s response instead (made from the file opened and described anew).
+   */
+  readonly refresh?: () => Promise<Response>;
+  /** True when the body is the whole file: a read of one byte more finds a file that grew. */
+  readonly whole?: boolean;
+  /**
    * Takes the file for sending; true once, for the first caller, and only if the body stream has not
    * started reading. After a true claim the stream never reads, and the claimer must call `release`.
    */
@@ -32,5 +40,15 @@ export interface FileBody {
   release(): void;
 }
 
-/** The file behind each Response made by serveDir and serveFile. */
-export const fileBodies: WeakMap<Response, FileBody> = new WeakMap();
+/** Where a Response keeps its file body (a symbol: cheaper to set and read than a WeakMap entry). */
+const FILE_BODY = Symbol("ioring file body");
+
+/** Registers `body` as the file behind `response` (made by serveDir or serveFile). */
+export function setFileBody(response: Response, body: FileBody): void {
+  (response as { [FILE_BODY]?: FileBody })[FILE_BODY] = body;
+}
+
+/** The file behind `response`, if serveDir or serveFile made it; else undefined. */
+export function fileBodyOf(response: Response): FileBody | undefined {
+  return (response as { [FILE_BODY]?: FileBody })[FILE_BODY];
+}

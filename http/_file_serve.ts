@@ -50,9 +50,10 @@ export function serveDirRequest(request: Request, profile: Profile): Promise<Res
   const cached = cachedFile(ring, profile.fsRoot, key, profile.fileCacheMs);
   const target: DirRequest = { request, profile, ring, relative, slash, key };
   if (cached === undefined) return openAndServe(target);
-  const reply = replyWithFile(request, cached, profile);
+  const refresh = () => openAndServe(target, cached);
+  const reply = replyWithFile(request, cached, profile, refresh);
   if (reply instanceof Response) return reply;
-  return reply.then((response) => response ?? openAndServe(target, cached));
+  return reply.then((response) => response ?? refresh());
 }
 
 /** The way without the cache; `stale` is a cached file found changed, to take out of the cache. */
@@ -132,9 +133,10 @@ export function serveFileRequest(
   const ring = ringOf(request, profile);
   const cached = cachedFile(ring, "", path, profile.fileCacheMs);
   if (cached === undefined) return openFileAndServe(request, path, profile, ring);
-  const reply = replyWithFile(request, cached, profile);
+  const refresh = () => openFileAndServe(request, path, profile, ring, cached);
+  const reply = replyWithFile(request, cached, profile, refresh);
   if (reply instanceof Response) return reply;
-  return reply.then((response) => response ?? openFileAndServe(request, path, profile, ring, cached));
+  return reply.then((response) => response ?? refresh());
 }
 
 async function openFileAndServe(

@@ -15,6 +15,12 @@ import { headerEntries, headerValue } from "./_parse_head.ts";
 /** Where the stand-in gets its body from: made by the connection, on first use. */
 export type BodySource = () => ReadableStream<Uint8Array>;
 
+/** The connection, told when a handler first asks for the request's `signal`. */
+export interface SignalWatcher {
+  /** Starts noticing the client's departure (which aborts `request`) while the request is answered. */
+  watchFor(request: IncomingRequest): void;
+}
+
 const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
 
 /** A lazily built `Request` (see the module doc). */
@@ -22,6 +28,7 @@ export class IncomingRequest {
   readonly #head: RequestHead;
   readonly #url: string;
   readonly #openBody: BodySource | null;
+  readonly #watcher: SignalWatcher | null;
   #headers: Headers | undefined;
   #body: ReadableStream<Uint8Array> | null | undefined;
   #abort: AbortController | undefined;
@@ -32,11 +39,19 @@ export class IncomingRequest {
    * @param head The parsed head.
    * @param url The request's absolute URL.
    * @param openBody Makes the body stream; null when the request has no body.
+   * @param watcher Told when the signal is first asked for (a client that leaves is noticed only then:
+   *   watching costs a read in flight per request).
    */
-  constructor(head: RequestHead, url: string, openBody: BodySource | null) {
+  constructor(
+    head: RequestHead,
+    url: string,
+    openBody: BodySource | null,
+    watcher: SignalWatcher | null = null,
+  ) {
     this.#head = head;
     this.#url = url;
     this.#openBody = openBody;
+    this.#watcher = watcher;
   }
 
   /** The method, as sent. */
@@ -80,6 +95,7 @@ export class IncomingRequest {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
       if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
+      else this.#watcher?.watchFor(this);
     }
     return this.#abort.signal;
   }

@@ -43,11 +43,23 @@ export class InputBuffer {
    * Reads more from `conn` after the unconsumed bytes: how many arrived, or null at end of stream.
    * `signal` bounds the wait.
    */
-  async fill(conn: Conn, signal?: AbortSignal): Promise<number | null> {
+  fill(conn: Conn, signal?: AbortSignal): Promise<number | null> {
     if (this.end === this.bytes.length) this.compact();
-    const n = await conn.read(this.bytes.subarray(this.end), signal === undefined ? undefined : { signal });
-    if (n !== null) this.end += n;
-    return n;
+    const into = this.bytes.subarray(this.end);
+    if (signal !== undefined) {
+      return conn.read(into, { signal }).then((n) => {
+        if (n !== null) this.end += n;
+        return n;
+      });
+    }
+    // The callback read: one promise per fill rather than three.
+    return new Promise((resolve, reject) => {
+      conn.readThen(into, (n, error) => {
+        if (error !== undefined) return reject(error);
+        if (n !== null) this.end += n;
+        resolve(n);
+      });
+    });
   }
 
   /** Consumes up to `n` bytes and returns a copy of them. */

@@ -53,18 +53,64 @@ export function headFields(response: Response): string {
   return hasDate ? text : `${text}date: ${httpDate()}\r\n`;
 }
 
-/** Field lists already written as head lines, by list (a cached file's fields are one list, reused). */
-const fieldsText = new WeakMap<readonly (readonly [string, string])[], string>();
+/** A field list as head lines, with the last whole head made of it (a cached file's fields are one list, reused). */
+const WRITTEN = Symbol("fields written");
+
+type FieldList = readonly (readonly [string, string])[];
+
+interface Written {
+  /** The fields as head lines. */
+  readonly text: string;
+  /** The last whole head made of them, and what it was made for. */
+  head?: { second: number; status: number; length: number; connection: number; bytes: Uint8Array };
+}
+
+/** What `fields` were written as (symbol-keyed on the list: cheaper than a WeakMap lookup per response). */
+function writtenOf(fields: FieldList): Written {
+  const list = fields as FieldList & { [WRITTEN]?: Written };
+  let written = list[WRITTEN];
+  if (written === undefined) {
+    let text = "";
+    for (const [name, value] of fields) if (!OWNED.has(name)) text += `${name}: ${value}\r\n`;
+    written = list[WRITTEN] = { text };
+  }
+  return written;
+}
 
 /** {@link headFields} for a status and a field list instead of a Response. */
-export function fieldsHead(status: number, fields: readonly (readonly [string, string])[]): string {
-  let text = fieldsText.get(fields);
-  if (text === undefined) {
-    text = "";
-    for (const [name, value] of fields) if (!OWNED.has(name)) text += `${name}: ${value}\r\n`;
-    fieldsText.set(fields, text);
-  }
+export function fieldsHead(status: number, fields: FieldList): string {
+  const text = writtenOf(fields).text;
   return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n${text}date: ${httpDate()}\r\n`;
+}
+
+/**
+ * The whole head of a response of `status` made of `fields` with a body of `length` bytes, as bytes: the
+ * last one made of the same list is used again within the same Date second (a cached file's head is
+ * written once a second, not once per response). The bytes are shared: never write into them.
+ */
+export function fieldsHeadBytes(
+  status: number,
+  fields: FieldList,
+  length: number,
+  close: boolean,
+  keepAliveToken: boolean,
+): Uint8Array {
+  const written = writtenOf(fields);
+  const date = httpDate();
+  const connection = close ? 2 : keepAliveToken ? 1 : 0;
+  const last = written.head;
+  if (
+    last !== undefined && last.second === dateSecond && last.status === status && last.length === length &&
+    last.connection === connection
+  ) {
+    return last.bytes;
+  }
+  const fieldsText = `HTTP/1.1 ${status} ${
+    STATUS_TEXT[status] ?? "Unknown"
+  }\r\n${written.text}date: ${date}\r\n`;
+  const bytes = headBytes(finishHead(fieldsText, { kind: "length", length }, close, keepAliveToken));
+  written.head = { second: dateSecond, status, length, connection, bytes };
+  return bytes;
 }
 
 /**

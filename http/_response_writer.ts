@@ -9,10 +9,12 @@
  *
  * @module
  */
-import { fileBodies, type FileBody } from "./_file_response.ts";
+import { type FileBody, fileBodyOf } from "./_file_response.ts";
+import { refreshedResponse } from "./_file_refresh.ts";
+import { FileChangedError } from "./_file_sender.ts";
 import { untouchedFields } from "./_file_lazy.ts";
 import {
-  fieldsHead,
+  fieldsHeadBytes,
   finishHead,
   type Framing,
   headBytes,
@@ -27,8 +29,8 @@ import { staticBody } from "./_static_body.ts";
 export interface ResponseSink {
   /** Sends all of `bytes` (under the connection's send deadline). */
   send(bytes: Uint8Array): Promise<void>;
-  /** Sends `head` (Latin-1 text), then `file`'s bytes, without copying them through JavaScript where it can. */
-  sendFile(head: string, file: FileBody): Promise<void>;
+  /** Sends `head`, then `file`'s bytes, without copying them through JavaScript where it can. */
+  sendFile(head: Uint8Array, file: FileBody): Promise<void>;
 }
 
 /** How the response to one request is to be sent. */
@@ -58,20 +60,24 @@ const LAST_CHUNK = encoder.encode("0\r\n\r\n");
 /** Sends `response`; resolves with the body bytes sent. `terms.close` may turn true (a body that failed). */
 export function writeResponse(sink: ResponseSink, response: Response, terms: ResponseTerms): Promise<number> {
   // The two common cases, a file from serveDir and a text body, with no async frame of their own.
-  const file = fileBodies.get(response);
+  const file = fileBodyOf(response);
   if (file !== undefined && !response.bodyUsed && file.claim()) {
-    let sending: Promise<number>;
+    let sending: Promise<void>;
     try {
       sending = sendFileBody(sink, response, file, terms);
     } catch (error) {
       file.release();
       return Promise.reject(error);
     }
-    return sending.then((n) => {
+    return sending.then(() => {
       file.release();
-      return n;
+      return terms.head || statusHasNoBody(response.status) ? 0 : file.length;
     }, (error) => {
       file.release();
+      // Nothing was sent: the file changed since serveDir described it, so the response is made anew.
+      if (error instanceof FileChangedError) {
+        return refreshedResponse(response, file).then((fresh) => writeResponse(sink, fresh, terms));
+      }
       throw error;
     });
   }
@@ -158,23 +164,27 @@ function sendText(
   });
 }
 
+/** Sends a file response's head and body (the head alone for HEAD or a status without a body). */
 function sendFileBody(
   sink: ResponseSink,
   response: Response,
   file: FileBody,
   terms: ResponseTerms,
-): Promise<number> {
-  const framing: Framing = { kind: "length", length: file.length };
+): Promise<void> {
   // A file response nobody changed: its fields as serveDir made them, without a Headers object.
   const fields = untouchedFields(response);
-  const head = finishHead(
-    fields === undefined ? headFields(response) : fieldsHead(response.status, fields),
-    framing,
-    terms.close,
-    terms.keepAliveToken,
-  );
-  if (terms.head || statusHasNoBody(response.status)) return sink.send(headBytes(head)).then(() => 0);
-  return sink.sendFile(head, file).then(() => file.length);
+  const head = fields !== undefined
+    ? fieldsHeadBytes(response.status, fields, file.length, terms.close, terms.keepAliveToken)
+    : headBytes(
+      finishHead(
+        headFields(response),
+        { kind: "length", length: file.length },
+        terms.close,
+        terms.keepAliveToken,
+      ),
+    );
+  if (terms.head || statusHasNoBody(response.status)) return sink.send(head);
+  return sink.sendFile(head, file);
 }
 
 /** A stream's chunk as bytes (a string is encoded; anything else is an error). */

@@ -27,6 +27,7 @@
 import type { IoRing } from "../facade/io_ring.ts";
 import { type FileServerSettings, type Profile, profileOf, statusResponse } from "./_file_profile.ts";
 import { serveDirRequest, serveFileRequest } from "./_file_serve.ts";
+import { settled } from "./_settled.ts";
 
 /** Options of {@link serveDir}. */
 export interface ServeDirOptions {
@@ -98,7 +99,7 @@ export function serveDir(req: Request, options: ServeDirOptions = {}): Promise<R
   try {
     profile = profileOf(options satisfies FileServerSettings);
     const result = serveDirRequest(req, profile);
-    if (result instanceof Response) return Promise.resolve(result);
+    if (result instanceof Response) return settled(result);
     const known = profile;
     return result.catch((error) => failed(error, known, options));
   } catch (error) {
@@ -130,7 +131,7 @@ export function serveFile(req: Request, path: string, options: ServeFileOptions 
   try {
     profile = profileOf(options satisfies FileServerSettings);
     const result = serveFileRequest(req, path, profile);
-    if (result instanceof Response) return Promise.resolve(result);
+    if (result instanceof Response) return settled(result);
     const known = profile;
     return result.catch((error) => failed(error, known, options));
   } catch (error) {

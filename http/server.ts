@@ -11,12 +11,14 @@ import type { Conn } from "../net/connection.ts";
 import { type Listener, listenSync } from "../net/listener.ts";
 import { IoRingError } from "../util/error.ts";
 import { formatLogLine, type LogFormat } from "./_access_log.ts";
-import { type ConnectionHost, type ExchangeRecord, HttpConnection } from "./_connection.ts";
+import { type ConnectionHost, HttpConnection } from "./_connection.ts";
+import type { ExchangeRecord } from "./_exchange_record.ts";
 import type { RequestContext } from "./_context.ts";
 import { closeFileCache } from "./_file_cache.ts";
 import { raiseFileLimit } from "./_file_limit.ts";
 import { plainResponse } from "./_response_head.ts";
 import { Sweeper } from "./_sweeper.ts";
+import { settledValue } from "./_settled.ts";
 
 /** What a handler gets beside the request, as `Deno.ServeHandlerInfo`. */
 export interface ServeHandlerInfo {
@@ -199,6 +201,9 @@ class Server implements HttpServer, ConnectionHost {
       return this.#failed(error);
     }
     if (result instanceof Response) return result;
+    // serveDir's promise of a Response it already has (returned as is by the handler): no await.
+    const known = settledValue(result);
+    if (known instanceof Response) return known;
     return Promise.resolve(result).then(
       (response) => response instanceof Response ? response : this.#failed(notAResponse(response)),
       (error) => this.#failed(error),

@@ -45,6 +45,30 @@ export class Receiver {
     return this.#readSlow(buffer, options);
   }
 
+  /** {@link read} without options, calling `done` once instead of settling a promise. */
+  readThen(buffer: Uint8Array, done: (n: number | null, error?: unknown) => void): void {
+    const attempt = (): void => {
+      if (this.#chunks.length > 0) return done(this.#copyOut(buffer));
+      if (this.#failure !== null) return done(null, this.#failure);
+      if (this.#eof) return done(null);
+      if (this.#closed) return done(null, closedError("recv", this.#fd, "connection"));
+      if (!this.#receiving) {
+        this.#pool ??= receivePool(this.#ring);
+        if (this.#pool === null || this.#pool.available === 0) {
+          this.#readOwn(buffer).then(done, (error) => done(null, error));
+          return;
+        }
+        try {
+          this.#arm(this.#pool);
+        } catch (error) {
+          return done(null, error);
+        }
+      }
+      this.#wakers.push(attempt);
+    };
+    attempt();
+  }
+
   /** Gives the held buffers back to the pool and wakes the waiting reads, which then find it closed. */
   close(): void {
     this.#closed = true;

@@ -165,6 +165,33 @@ export class Conn<A extends NetAddr | UnixAddr = NetAddr> implements AsyncDispos
     return this.#receiver.read(buffer, options);
   }
 
+  /**
+   * {@link read} with a callback instead of a promise, and no timeout or signal: `done` is called once,
+   * with the number of bytes read, `null` at end of stream, or the error. For a server's hot path, where a
+   * promise per read is a measurable share of a small request's cost.
+   *
+   * @example
+   * ```ts ignore
+   * conn.readThen(buffer, (n, error) => {
+   *   if (error !== undefined) console.error(error);
+   *   else if (n === null) console.log("the peer closed");
+   *   else console.log(new TextDecoder().decode(buffer.subarray(0, n)));
+   * });
+   * ```
+   */
+  readThen(buffer: Uint8Array, done: (n: number | null, error?: unknown) => void): void {
+    if (!(buffer instanceof Uint8Array)) {
+      done(
+        null,
+        new TypeError(`Cannot read: buffer must be a Uint8Array: current value is ${String(buffer)}`),
+      );
+    } else if (buffer.byteLength === 0) {
+      done(0);
+    } else {
+      this.#receiver.readThen(buffer, done);
+    }
+  }
+
   /** Writes from `buffer`; resolves with how many bytes were sent (maybe fewer than asked, as write(2)). */
   write(buffer: Uint8Array, options?: RunOptions): Promise<number> {
     // After close() the fd number may already belong to another file: refused, never sent to.

@@ -8,9 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { truncateSync, unlinkSync, writeFileSync } from "node:fs";
-import { requestContexts } from "../http/_context.ts";
+import { setRequestContext } from "../http/_context.ts";
 import { closeFileCache } from "../http/_file_cache.ts";
-import { fileBodies } from "../http/_file_response.ts";
+import { fileBodyOf } from "../http/_file_response.ts";
 import { serveDir } from "../http/file_server.ts";
 import { serve } from "../http/server.ts";
 import { test } from "./_harness.ts";
@@ -59,38 +59,54 @@ test("a body cancelled part way gives its descriptor back", async () => {
   });
 });
 
-for (const lazy of [false, true]) {
-  test(
-    `a ${
-      lazy ? "server's (lazy)" : "plain"
-    } response dropped unread gives its descriptor back once collected`,
-    async () => {
-      await withTree(async ({ root, ring }) => {
-        const drop = async () => {
-          const request = get("/1m.bin");
-          if (lazy) requestContexts.set(request, { ring });
-          const response = await serveDir(request, { fsRoot: root, ring, fileCacheMs: 0 });
-          assert.equal(response.status, 200);
-        };
-        await drop();
-        assert.equal(filesOpenIn(root).length, 1, "the unread body holds the file");
-        for (let i = 0; i < 50 && filesOpenIn(root).length > 0; i++) {
-          collectGarbage();
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        assert.deepEqual(filesOpenIn(root), []);
-      });
-    },
-    { skip: canCollect },
-  );
-}
+test(
+  "a response dropped unread gives its descriptor back once collected",
+  async () => {
+    await withTree(async ({ root, ring }) => {
+      const drop = async () => {
+        const response = await serveDir(get("/1m.bin"), { fsRoot: root, ring, fileCacheMs: 0 });
+        assert.equal(response.status, 200);
+      };
+      await drop();
+      assert.equal(filesOpenIn(root).length, 1, "the unread body holds the file");
+      for (let i = 0; i < 50 && filesOpenIn(root).length > 0; i++) {
+        collectGarbage();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(filesOpenIn(root), []);
+    });
+  },
+  { skip: canCollect },
+);
+
+test("under this library's server, file responses a handler dropped give their files back once it answered", async () => {
+  await withTree(async ({ root, ring }) => {
+    let held = -1;
+    const server = serve({ port: 0, hostname: "127.0.0.1", ring, onListen() {} }, async (request) => {
+      const options = { fsRoot: root, fileCacheMs: 0 };
+      const dropped = [await serveDir(request, options), await serveDir(request, options)];
+      assert.deepEqual(dropped.map((response) => response.status), [200, 200]);
+      held = filesOpenIn(root).length;
+      return new Response("something else");
+    });
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.addr.port}/1m.bin`);
+      assert.equal(await response.text(), "something else");
+      assert.equal(held, 2, "each unread body held its file while the handler ran");
+      await waitFor(() => filesOpenIn(root).length === 0, 1000);
+      assert.deepEqual(filesOpenIn(root), [], "given back when the response was sent, without a collection");
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
 
 test("a server's (lazy) response reads like any other: text, a body wrapped in a new Response, clone", async () => {
   await withTree(async ({ root, ring }) => {
     const options = { fsRoot: root, ring, fileCacheMs: 0 };
     const served = async (path: string) => {
       const request = get(path);
-      requestContexts.set(request, { ring });
+      setRequestContext(request, { ring });
       return await serveDir(request, options);
     };
     const small = await served("/eleven.txt");
@@ -110,9 +126,9 @@ test("a response is registered as a file body: claimed once, before any read; sm
   await withTree(async ({ root, ring }) => {
     const options = { fsRoot: root, ring, fileCacheMs: 0 };
     const request = get("/4k.bin");
-    requestContexts.set(request, { ring });
+    setRequestContext(request, { ring });
     const small = await serveDir(request, options);
-    const smallBody = fileBodies.get(small)!;
+    const smallBody = fileBodyOf(small)!;
     assert.equal(smallBody.length, 4096);
     assert.deepEqual(smallBody.preloaded, FOUR_KIB);
     assert.equal(smallBody.claim(), true);
@@ -120,7 +136,7 @@ test("a response is registered as a file body: claimed once, before any read; sm
     smallBody.release();
     smallBody.release();
     const large = await serveDir(get("/1m.bin", { range: "bytes=100-" }), options);
-    const largeBody = fileBodies.get(large)!;
+    const largeBody = fileBodyOf(large)!;
     assert.equal(largeBody.offset, 100);
     assert.equal(largeBody.length, MIB.length - 100);
     assert.equal(largeBody.preloaded, undefined);
@@ -131,7 +147,7 @@ test("a response is registered as a file body: claimed once, before any read; sm
     const read = await serveDir(get("/1m.bin"), options);
     const reader = read.body!.getReader();
     await reader.read();
-    assert.equal(fileBodies.get(read)!.claim(), false, "a body being read cannot be claimed");
+    assert.equal(fileBodyOf(read)!.claim(), false, "a body being read cannot be claimed");
     await reader.cancel();
   });
 });

@@ -242,3 +242,37 @@ test("a read bounded by a signal: the same signal over many reads, two signals a
   await server.close();
   await listener.close();
 });
+
+test("readThen: the callback read calls back once per read with the bytes, null at the end, the error after close", async () => {
+  await using ring = new IoRing();
+  const { listener, clients, accepted: [server, other] } = await pairs(ring, 2);
+  const readOnce = (conn: TcpConn, buffer: Uint8Array) =>
+    new Promise<[number | null, unknown, number]>((resolve) => {
+      let calls = 0;
+      conn.readThen(buffer, (n, error) => {
+        calls++;
+        // A second call would arrive within the tick that follows: count them before answering.
+        setTimeout(() => resolve([n, error, calls]), 20);
+      });
+    });
+  const buffer = new Uint8Array(64);
+  const pending = readOnce(server, buffer); // waits for bytes not sent yet
+  await sleep(20);
+  const client = clients.find((c) => c.localAddr.port === server.remoteAddr.port)!;
+  await client.writeAll(pattern(40, 9));
+  const [n, error, calls] = await pending;
+  assert.equal(error, undefined);
+  assert.equal(calls, 1);
+  assert.deepEqual(buffer.subarray(0, n!), pattern(40, 9));
+  await client.closeWrite();
+  assert.deepEqual(await readOnce(server, buffer), [null, undefined, 1]);
+  const [emptyN] = await readOnce(server, new Uint8Array(0));
+  assert.equal(emptyN, 0, "an empty buffer reads 0 at once");
+  await other.close();
+  const [closedN, closedError, closedCalls] = await readOnce(other, buffer);
+  assert.equal(closedN, null);
+  assert.ok(closedError instanceof IoRingError, `an IoRingError after close: ${closedError}`);
+  assert.equal(closedCalls, 1);
+  for (const conn of [...clients, server]) await conn.close();
+  listener.close();
+});
