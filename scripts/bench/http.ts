@@ -21,12 +21,15 @@
  *   deno run -A scripts/bench/http.ts        (or: bun scripts/bench/http.ts)
  *
  * BENCH_HTTP_RUNS (3) and BENCH_HTTP_SECONDS (5) size it. Needs wrk, nginx
- * and curl (`bash scripts/setup bench`).
+ * and curl (`bash scripts/setup bench`). BENCH_HTTP_EARLIER=<revision> adds
+ * that revision's `serve.ts` command to the file section, in both runtimes,
+ * from a git worktree made for the run and removed after it (the server
+ * before the handler API was ce93337~1).
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { benchDir, outDir } from "./_common.ts";
@@ -107,6 +110,39 @@ function fileTargets(www: string, nginxPort: number): Target[] {
   return targets;
 }
 
+/** A worktree of `revision` beside the outputs, sharing this checkout's node_modules. */
+function earlierTree(revision: string): string {
+  const tree = join(outDir, "earlier");
+  removeEarlierTree();
+  const added = spawnSync("git", ["-C", root, "worktree", "add", "--detach", "--force", tree, revision], {
+    encoding: "utf8",
+  });
+  if (added.status !== 0) throw new Error(`BENCH_HTTP_EARLIER=${revision}: git worktree add failed: ${added.stderr}`);
+  symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
+  return tree;
+}
+
+function removeEarlierTree(): void {
+  const tree = join(outDir, "earlier");
+  if (!existsSync(tree)) return;
+  spawnSync("git", ["-C", root, "worktree", "remove", "--force", tree]);
+  rmSync(tree, { recursive: true, force: true });
+}
+
+/** The earlier revision's command in both runtimes, if BENCH_HTTP_EARLIER names one. */
+function earlierServers(deno: string, bun: string, labels: RuntimeLabels): Server[] {
+  const revision = process.env.BENCH_HTTP_EARLIER;
+  if (revision === undefined || revision === "") return [];
+  const serveTs = join(earlierTree(revision), "serve.ts");
+  const www = join(outDir, "http");
+  return ([[labels.deno, [deno, "run", "-A"]], [labels.bun, [bun]]] as const).map(([runtime, run]) => ({
+    subject: `earlier server (${revision})`,
+    runtimes: [runtime],
+    command: (port: number) => [...run, serveTs, www, "--port", String(port)],
+    ready: "serving",
+  }));
+}
+
 function fileSection(deno: string, bun: string, labels: RuntimeLabels, firstPort: number): Section {
   const www = join(outDir, "http");
   const targets = fileTargets(www, firstPort); // nginx is the first server
@@ -145,6 +181,7 @@ function fileSection(deno: string, bun: string, labels: RuntimeLabels, firstPort
       reference("Deno.serve + readFile", labels.deno, [deno, "run", "-A"], "_http_deno.ts"),
       ...ioring(labels.bun, [bun]),
       reference("Bun.serve + Bun.file", labels.bun, [bun], "_http_bun.ts"),
+      ...earlierServers(deno, bun, labels),
     ],
     own: { [labels.deno]: "Deno.serve + readFile", [labels.bun]: "Bun.serve + Bun.file" },
   };
@@ -219,8 +256,12 @@ function figure(
 /** Every HTTP figure, hello world then files, each with its runtime's label; `RUNS` runs each. */
 export async function httpServers(deno: string, bun: string, labels: RuntimeLabels): Promise<HttpFigure[]> {
   const hello = await measure(helloSection(deno, bun, labels), 18460);
-  const files = await measure(fileSection(deno, bun, labels, 18480), 18480);
-  return [...hello, ...files];
+  try {
+    const files = await measure(fileSection(deno, bun, labels, 18480), 18480);
+    return [...hello, ...files];
+  } finally {
+    removeEarlierTree();
+  }
 }
 
 if (import.meta.main) {
