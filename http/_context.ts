@@ -73,3 +73,11 @@ export function requestField(request: Request, name: string): string | null {
   const field = (request as { field?: (name: string) => string | null }).field;
   return typeof field === "function" ? field.call(request, name) : request.headers.get(name);
 }
+
+/** Whether `request` has any of the fields `names` (lowercase), without making the Headers of a server's request. */
+export function requestHasAnyField(request: Request, names: readonly string[]): boolean {
+  const hasAny = (request as { hasAnyField?: (names: readonly string[]) => boolean }).hasAnyField;
+  if (typeof hasAny === "function") return hasAny.call(request, names);
+  const headers = request.headers;
+  return names.some((name) => headers.has(name));
+}

@@ -13,7 +13,7 @@
 import { evaluatePreconditions, ifRangeHolds, type Preconditions } from "./_conditional.ts";
 import { fileStream, Lease, PreloadedBody, returnBuffer, StreamedBody, takeBuffer } from "./_file_body.ts";
 import { lazyFileResponse } from "./_file_lazy.ts";
-import { holdUntilAnswered, requestContext, requestField } from "./_context.ts";
+import { holdUntilAnswered, requestContext, requestField, requestHasAnyField } from "./_context.ts";
 import { multipartBody } from "./_file_multipart.ts";
 import type { OpenFile } from "./_file_open.ts";
 import { makeResponse, type Profile, statusResponse } from "./_file_profile.ts";
@@ -24,6 +24,9 @@ import { type ByteRange, contentRange, parseRange } from "./_range.ts";
 export const SMALL_FILE = 64 * 1024;
 
 type Fields = [string, string][];
+
+/** The request fields that can make a file's response other than the whole file. */
+const FILE_FIELDS = ["if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "range"];
 
 /**
  * The response to a GET or HEAD of `file`; null when a read found the file changed since it was described
@@ -37,6 +40,12 @@ export function replyWithFile(
   refresh?: () => Promise<Response>,
 ): Response | Promise<Response | null> {
   const method = request.method;
+  const lazy = requestContext(request) !== undefined;
+  const server = lazy ? refresh ?? null : undefined;
+  // The common request names none of them: the whole file, without looking each one up.
+  if (!requestHasAnyField(request, FILE_FIELDS)) {
+    return body(request, file, wholeFields(file, profile), 200, 0, file.size, server);
+  }
   const conditions: Preconditions = {
     ifMatch: requestField(request, "if-match"),
     ifNoneMatch: requestField(request, "if-none-match"),
@@ -51,7 +60,6 @@ export function replyWithFile(
     return makeResponse(null, 304, [...validatorFields(file), ...profile.extra]);
   }
   if (verdict === 412) return statusResponse(412, profile);
-  const lazy = requestContext(request) !== undefined;
   const rangeField = requestField(request, "range");
   let ranges: ByteRange[] | null = null;
   if (rangeField !== null) {
@@ -60,17 +68,7 @@ export function replyWithFile(
       ranges = parseRange(rangeField, file.size);
     }
   }
-  if (ranges === null) {
-    return body(
-      request,
-      file,
-      wholeFields(file, profile),
-      200,
-      0,
-      file.size,
-      lazy ? refresh ?? null : undefined,
-    );
-  }
+  if (ranges === null) return body(request, file, wholeFields(file, profile), 200, 0, file.size, server);
   if (ranges.length === 0) {
     return statusResponse(416, profile, [["content-range", `bytes */${file.size}`]]);
   }
@@ -85,7 +83,7 @@ export function replyWithFile(
     ["accept-ranges", "bytes"],
     ...profile.extra,
   ];
-  return body(request, file, fields, 206, start, length, lazy ? refresh ?? null : undefined);
+  return body(request, file, fields, 206, start, length, server);
 }
 
 /** ETag and Last-Modified. */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { RequestHead } from "./_request_head.ts";
-import { headerEntries, headerValue } from "./_parse_head.ts";
+import { hasAnyField, headerEntries, headerValue } from "./_parse_head.ts";
 
 /** Where the stand-in gets its body from: made by the connection, on first use. */
 export type BodySource = () => ReadableStream<Uint8Array>;
@@ -75,6 +75,13 @@ export class IncomingRequest {
     if (this.#real !== undefined) return this.#real.headers.get(name);
     if (this.#headers !== undefined) return this.#headers.get(name);
     return headerValue(this.#head, name);
+  }
+
+  /** Whether any of the fields `names` (lowercase) is present, read from the head while no Headers was made. */
+  hasAnyField(names: readonly string[]): boolean {
+    if (this.#real === undefined && this.#headers === undefined) return hasAnyField(this.#head, names);
+    const headers = this.headers;
+    return names.some((name) => headers.has(name));
   }
 
   /** The body as a stream, or null for none. */

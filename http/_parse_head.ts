@@ -155,6 +155,22 @@ export function headerValue(head: RequestHead, name: string): string | null {
   return value;
 }
 
+/**
+ * Whether `head` has a field named by any of `names` (lowercase): one pass over the fields, for a caller
+ * that asks about several names and usually finds none of them.
+ */
+export function hasAnyField(head: RequestHead, names: readonly string[]): boolean {
+  const { block, fields } = head;
+  for (let i = 0; i < head.fieldCount; i++) {
+    const at = 4 * i;
+    const length = fields[at + 1] - fields[at];
+    for (const name of names) {
+      if (name.length === length && isLowercaseOf(block, fields[at], name)) return true;
+    }
+  }
+  return false;
+}
+
 const scratch: FieldScan = { offsets: new Int32Array(4 * 128), kinds: new Uint8Array(128), blockEnd: 0 };
 
 interface RequestLine {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { evaluatePreconditions, parseHttpDate, tagListMatches } from "../http/_conditional.ts";
 import { parseRange } from "../http/_range.ts";
 import { serveDir } from "../http/file_server.ts";
+import { serve } from "../http/server.ts";
 import { test } from "./_harness.ts";
 import { bytesOf, ELEVEN, get, MIB, withTree } from "./_http_file_util.ts";
 
@@ -239,4 +240,37 @@ test("parseRange, tagListMatches, parseHttpDate and the precondition order, unit
     evaluatePreconditions({ ...none, ifModifiedSince: "Sun, 06 Nov 1994 08:49:37 GMT" }, "POST", '"a"', 0),
     0,
   );
+});
+
+test("through this library's server, each precondition and Range field is read from the request's head", async () => {
+  await withTree(async ({ root, ring }) => {
+    const server = serve(
+      { port: 0, hostname: "127.0.0.1", ring, onListen() {} },
+      (request) => serveDir(request, { fsRoot: root, fileCacheMs: 60_000 }),
+    );
+    try {
+      const url = `http://127.0.0.1:${server.addr.port}/eleven.txt`;
+      const plain = await fetch(url);
+      const etag = plain.headers.get("etag")!;
+      const lastModified = plain.headers.get("last-modified")!;
+      assert.equal(await plain.text(), ELEVEN);
+      const later = new Date(Date.parse(lastModified) + 60_000).toUTCString();
+      const earlier = new Date(Date.parse(lastModified) - 60_000).toUTCString();
+      const cases: [Record<string, string>, number, string][] = [
+        [{ "if-none-match": etag }, 304, ""],
+        [{ "if-match": '"other"' }, 412, "Precondition Failed\n"],
+        [{ "if-modified-since": later }, 304, ""],
+        [{ "if-unmodified-since": earlier }, 412, "Precondition Failed\n"],
+        [{ range: "bytes=0-4" }, 206, ELEVEN.slice(0, 5)],
+        [{ "x-other": "1" }, 200, ELEVEN],
+      ];
+      for (const [headers, status, body] of cases) {
+        const response = await fetch(url, { headers });
+        assert.equal(response.status, status, JSON.stringify(headers));
+        assert.equal(await response.text(), body, JSON.stringify(headers));
+      }
+    } finally {
+      await server.shutdown();
+    }
+  });
 });

@@ -117,7 +117,9 @@ function earlierTree(revision: string): string {
   const added = spawnSync("git", ["-C", root, "worktree", "add", "--detach", "--force", tree, revision], {
     encoding: "utf8",
   });
-  if (added.status !== 0) throw new Error(`BENCH_HTTP_EARLIER=${revision}: git worktree add failed: ${added.stderr}`);
+  if (added.status !== 0) {
+    throw new Error(`BENCH_HTTP_EARLIER=${revision}: git worktree add failed: ${added.stderr}`);
+  }
   symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
   return tree;
 }
