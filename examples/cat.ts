@@ -11,7 +11,13 @@ import { IoRing } from "../mod.ts";
 
 const STDOUT = 1;
 
-if (import.meta.main) {
+const USAGE = "usage: deno task cat FILE...    (or: bun examples/cat.ts FILE...)\n" +
+  "Prints each FILE to standard output, read and written through io_uring.";
+
+if (import.meta.main && process.argv.length <= 2) {
+  console.error(USAGE);
+  process.exit(2);
+} else if (import.meta.main) {
   await using ring = new IoRing({ entries: 8 });
   const buffer = new Uint8Array(64 * 1024);
   for (const path of process.argv.slice(2)) {

@@ -42,6 +42,15 @@ test("cat.ts writes the files it is given to standard output", () => {
   }
 });
 
+test("cat.ts with no file prints its usage to standard error and exits 2", () => {
+  const script = new URL("../examples/cat.ts", import.meta.url).pathname;
+  const [command, args] = runtimeCommand(script);
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /^usage: deno task cat FILE\.\.\./);
+});
+
 test("workers.ts spreads reads over rings in two Workers and stops them with MSG_RING", async () => {
   const dir = tempDir();
   await using ring = new IoRing();
