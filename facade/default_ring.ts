@@ -20,7 +20,7 @@ let ring: IoRing | null = null;
  * @returns The thread's default ring.
  * @example Reading a file on the default ring
  * ```ts
- * import { defaultRing } from "./default_ring.ts";
+ * import { defaultRing } from "@ioring/ioring";
  * const ring = defaultRing();
  * const fd = await ring.openat("/etc/hostname");
  * const n = await ring.read(fd, new Uint8Array(256), 0);

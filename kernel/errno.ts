@@ -179,6 +179,7 @@ export const ENOMEM = 12;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
+export const ENOSPC = 28;
 export const EPIPE = 32;
 export const ENOSYS = 38;
 export const ETIME = 62;

@@ -48,6 +48,7 @@ check("JSDoc examples (deno test --doc)", bin("deno"), [
   "ring/",
   "ops/",
   "facade/",
+  "files/",
   "http/",
   "serve.ts",
 ]);
