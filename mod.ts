@@ -20,8 +20,9 @@
  * multishot and absolute timeout flags) are exported here; the whole table of kernel constants, every
  * `IORING_*`, `IOSQE_*`, `O_*`, `MSG_*`, `EPOLL*`, … under its C name, is at `@ioring/ioring/constants`.
  * The op builders are exported here and at `@ioring/ioring/ops`; TCP and Unix sockets at
- * `@ioring/ioring/net`. Whole files in one call (`readFile`, `readTextFile`, `writeFile`, `writeTextFile`)
- * run on the thread's default ring (`defaultRing()`) unless given `{ ring }`.
+ * `@ioring/ioring/net`. Files as `Deno.FsFile` (`open`), and whole files in one call (`readFile`,
+ * `readTextFile`, `writeFile`, `writeTextFile`), run on the thread's default ring (`defaultRing()`) unless
+ * given `{ ring }`.
  *
  * @module
  */
@@ -97,6 +98,7 @@ export {
 } from "./ring/buffer_ring.ts";
 export { SqeWriter } from "./sqe/writer.ts";
 export { defaultRing } from "./facade/default_ring.ts";
+export { FsFile, open, type OpenOptions } from "./files/fs_file.ts";
 export { readFile, type ReadFileOptions, readTextFile } from "./files/read_file.ts";
 export { writeFile, type WriteFileOptions, writeTextFile } from "./files/write_file.ts";
 export {
