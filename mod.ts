@@ -98,6 +98,7 @@ export {
 } from "./ring/buffer_ring.ts";
 export { SqeWriter } from "./sqe/writer.ts";
 export { defaultRing } from "./facade/default_ring.ts";
+export { copyFile, type CopyFileOptions } from "./files/copy_file.ts";
 export { FsFile, open, type OpenOptions } from "./files/fs_file.ts";
 export { readFile, type ReadFileOptions, readTextFile } from "./files/read_file.ts";
 export { writeFile, type WriteFileOptions, writeTextFile } from "./files/write_file.ts";

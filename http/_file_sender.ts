@@ -10,15 +10,12 @@
  *
  * @module
  */
-import { nativeLayer } from "../ffi/native.ts";
 import type { IoRing } from "../facade/io_ring.ts";
-import { F_SETPIPE_SZ, IORING_OP_PIPE, IORING_OP_SPLICE, O_CLOEXEC } from "../kernel/constants.ts";
-import { IoRingError } from "../util/error.ts";
+import { IORING_OP_SPLICE } from "../kernel/constants.ts";
+import { closePipe, type SplicePipe, splicePipe } from "../files/pipe.ts";
 import type { FileBody } from "./_file_response.ts";
 import { Read } from "../ops/read.ts";
 
-/** The pipe capacity asked for: 1 MiB, the default /proc/sys/fs/pipe-max-size. */
-const PIPE_CAPACITY = 1 << 20;
 /** Chunk size where the file goes through a buffer. */
 const STREAM_CHUNK = 256 * 1024;
 
@@ -49,13 +46,13 @@ export class FileShrankError extends Error {
 }
 
 /** What the ring can do for file bodies, looked up once per ring. */
-const abilities = new WeakMap<IoRing, { splice: boolean; pipeOp: boolean }>();
+const abilities = new WeakMap<IoRing, { splice: boolean }>();
 
-function abilitiesOf(ring: IoRing): { splice: boolean; pipeOp: boolean } {
+function abilitiesOf(ring: IoRing): { splice: boolean } {
   let found = abilities.get(ring);
   if (found === undefined) {
     const supported = ring.probe().supported;
-    found = { splice: supported.has(IORING_OP_SPLICE), pipeOp: supported.has(IORING_OP_PIPE) };
+    found = { splice: supported.has(IORING_OP_SPLICE) };
     abilities.set(ring, found);
   }
   return found;
@@ -67,7 +64,7 @@ export class FileSender {
   readonly #socket: number;
   readonly #splice: boolean;
   readonly #sendThen: SendThen;
-  #pipe: [number, number, number] | null = null;
+  #pipe: SplicePipe | null = null;
 
   /**
    * @param ring The connection's ring.
@@ -153,8 +150,8 @@ export class FileSender {
 
   async #sendRange(file: FileBody, start: number, length: number): Promise<void> {
     if (!this.#splice || file.ring !== this.#ring) return this.#sendBuffered(file, start, length);
-    this.#pipe ??= await this.#openPipe();
-    const [readEnd, writeEnd, capacity] = this.#pipe;
+    this.#pipe ??= await splicePipe(this.#ring);
+    const { readEnd, writeEnd, capacity } = this.#pipe;
     try {
       for (let at = start, left = length; left > 0;) {
         const n = await this.#ring.splice(file.fd, writeEnd, Math.min(left, capacity), { offIn: at });
@@ -181,28 +178,10 @@ export class FileSender {
     }
   }
 
-  /** A pipe as large as the system allows up to 1 MiB: [read end, write end, capacity]. */
-  async #openPipe(): Promise<[number, number, number]> {
-    const native = nativeLayer();
-    let ends: [number, number];
-    if (abilitiesOf(this.#ring).pipeOp) {
-      ends = await this.#ring.pipe();
-    } else {
-      const fds = new Int32Array(2);
-      const ret = native.pipe2(fds, O_CLOEXEC);
-      if (ret < 0) throw new IoRingError(-ret, "pipe2");
-      ends = [fds[0], fds[1]];
-    }
-    const capacity = native.fcntl(ends[1], F_SETPIPE_SZ, PIPE_CAPACITY);
-    return [ends[0], ends[1], capacity > 0 ? capacity : 65536];
-  }
-
   /** Closes the pipe, if one was made. */
   close(): void {
     const pipe = this.#pipe;
     this.#pipe = null;
-    if (pipe === null) return;
-    void this.#ring.closeFd(pipe[0]).catch(() => {});
-    void this.#ring.closeFd(pipe[1]).catch(() => {});
+    if (pipe !== null) void closePipe(this.#ring, pipe);
   }
 }

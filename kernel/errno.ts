@@ -173,11 +173,13 @@ function entry(errno: number): readonly [string, string] | null {
 export const EPERM = 1;
 export const ENOENT = 2;
 export const EINTR = 4;
+export const EIO = 5;
 export const EBADF = 9;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EBUSY = 16;
 export const EEXIST = 17;
+export const EISDIR = 21;
 export const EINVAL = 22;
 export const ENOSPC = 28;
 export const EPIPE = 32;

@@ -1,6 +1,8 @@
 /**
- * Sequential copy of the 1 GiB data file: examples/copy.ts beside coreutils
- * cp and the runtime's own copy (Deno.copyFile, Bun.write(Bun.file)).
+ * Sequential copy of the 1 GiB data file: the library's copyFile (linked
+ * SPLICEs through pipes) and examples/copy.ts (linked reads and writes
+ * through buffers) beside coreutils cp and the runtime's own copy
+ * (Deno.copyFile, Bun.write(Bun.file)).
  * The destination is removed and the dirty pages flushed before each run, so
  * one run's writeback does not slow the next; the subjects take turns.
  *
@@ -11,7 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { IoRing } from "../../mod.ts";
+import { copyFile as copyFileInKernel, IoRing } from "../../mod.ts";
 import { copyFile } from "../../examples/copy.ts";
 import { dataFile, type Figure, outDir } from "./_common.ts";
 import { loadRefs } from "./_refs.ts";
@@ -38,6 +40,7 @@ export async function sequentialCopy(): Promise<Figure[]> {
       await using ring = new IoRing({ entries: 64 });
       await copyFile(ring, dataFile, dst);
     }],
+    ["ioring copyFile", () => copyFileInKernel(dataFile, dst)],
     [refs.copyName, () => refs.copy(dataFile, dst)],
   ];
   // This VM gives idle memory back to the host within seconds, so whichever copy first allocates 1 GiB
