@@ -16,8 +16,7 @@
  *
  * @module
  */
-import process from "node:process";
-import { readFileSync } from "node:fs";
+import { hostProcess as process } from "../kernel/host.ts";
 import type { OpenedLibrary, ReadableWaiter, RuntimeAdapter } from "./adapter.ts";
 import { LIBC_SYMBOLS, LIBURING_SYMBOLS } from "./symbols.ts";
 import { IO_URING_SYSCALL } from "../kernel/constants.ts";
@@ -156,7 +155,7 @@ function readProc(adapter: RuntimeAdapter, path: string): string | null {
     return null;
   }
   try {
-    return readFileSync(path, "utf8");
+    return process.getBuiltinModule("fs").readFileSync(path, "utf8");
   } catch {
     return null; // older kernels have no io_uring_disabled
   }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { hostProcess as process } from "./host.ts";
 
 /**
  * Syscall numbers of io_uring_setup(2), io_uring_enter(2) and io_uring_register(2).

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { hostProcess as process } from "./host.ts";
 
 /** Byte offsets of the fields of `struct io_uring_sqe` (64 bytes; 128 with IORING_SETUP_SQE128). */
 export const SQE = {
