@@ -22,6 +22,10 @@ export interface RuntimeRefs {
   asyncLatency(path: string, count: number, pick: () => number): Promise<Float64Array>;
   /** Copies a file with the runtime's own API. */
   copy(src: string, dst: string): Promise<void>;
+  /** Name of the whole-file read reference. */
+  readWholeName: string;
+  /** Reads a whole file with the runtime's own API; resolves with its length. */
+  readWhole(path: string): Promise<number>;
 }
 
 /** Loads this runtime's references. */

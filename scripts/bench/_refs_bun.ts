@@ -4,11 +4,17 @@ import type { RuntimeRefs } from "./_refs.ts";
 
 const BS = 4096;
 
-/** Bun's own file APIs: `node:fs` `FileHandle.read(position)`, `readSync`, `Bun.write(Bun.file())`. */
+/** Bun's own file APIs: `node:fs` `FileHandle.read(position)`, `readSync`, `Bun.write(Bun.file())`, `Bun.file().bytes()`. */
 export const refs: RuntimeRefs = {
   asyncName: "Bun FileHandle.read",
   syncName: "Bun readSync",
   copyName: "Bun.write(Bun.file)",
+  readWholeName: "Bun.file().bytes()",
+  async readWhole(path) {
+    const bun =
+      (globalThis as unknown as { Bun: { file(path: string): { bytes(): Promise<Uint8Array> } } }).Bun;
+    return (await bun.file(path).bytes()).length;
+  },
   async asyncReads(path, concurrency, end, pick) {
     const handle = await open(path, "r");
     let done = 0;

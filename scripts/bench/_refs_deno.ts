@@ -2,11 +2,15 @@ import type { RuntimeRefs } from "./_refs.ts";
 
 const BS = 4096;
 
-/** Deno's own file APIs: `Deno.FsFile` seek + read, `readSync`, `Deno.copyFile`. */
+/** Deno's own file APIs: `Deno.FsFile` seek + read, `readSync`, `Deno.copyFile`, `Deno.readFile`. */
 export const refs: RuntimeRefs = {
   asyncName: "Deno FsFile seek+read",
   syncName: "Deno readSync",
   copyName: "Deno.copyFile",
+  readWholeName: "Deno.readFile",
+  async readWhole(path) {
+    return (await Deno.readFile(path)).length;
+  },
   async asyncReads(path, concurrency, end, pick) {
     let done = 0;
     const worker = async () => {

@@ -2,7 +2,7 @@
  * Every benchmark in the runtime that runs this file, written as JSON to the
  * path given (main.ts runs it once in Deno and once in Bun).
  *
- *   deno run -A scripts/bench/suite.ts OUT.json [nop,randread,latency,copy]
+ *   deno run -A scripts/bench/suite.ts OUT.json [nop,randread,latency,copy,readfile]
  *
  * @module
  */
@@ -14,12 +14,14 @@ import { sequentialCopy } from "./copy.ts";
 import { readLatency } from "./latency.ts";
 import { nopThroughput } from "./nop.ts";
 import { randomReads } from "./randread.ts";
+import { wholeFileReads } from "./read_whole.ts";
 
 const BENCHES: Record<string, () => Promise<Figure[]>> = {
   nop: nopThroughput,
   randread: randomReads,
   latency: readLatency,
   copy: sequentialCopy,
+  readfile: wholeFileReads,
 };
 
 const [out, only] = process.argv.slice(2);
