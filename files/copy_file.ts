@@ -8,10 +8,11 @@
  *
  * @module
  */
-import { AT_EMPTY_PATH, IORING_OP_SPLICE, O_CREAT, O_TRUNC, O_WRONLY } from "../kernel/constants.ts";
+import { IORING_OP_SPLICE, O_CREAT, O_TRUNC, O_WRONLY } from "../kernel/constants.ts";
 import { EIO, EISDIR } from "../kernel/errno.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
+import { openFile } from "./_open.ts";
 import { Splice } from "../ops/splice.ts";
 import { IoRingError } from "../util/error.ts";
 import { forEachChunk } from "./_chunks.ts";
@@ -51,11 +52,14 @@ export async function copyFile(
   options: CopyFileOptions = {},
 ): Promise<number> {
   const ring = options.ring ?? defaultRing();
-  const input = await ring.openat(src);
+  const { fd: input, stat } = await openFile(ring, src);
   try {
-    const stat = await ring.statx("", { dirfd: input, flags: AT_EMPTY_PATH });
     if (stat.isDirectory) throw new IoRingError(EISDIR, "copyFile", { path: String(src) });
-    const output = await ring.openat(dst, { flags: O_WRONLY | O_CREAT | O_TRUNC, mode: stat.mode & 0o7777 });
+    const opened = await openFile(ring, dst, {
+      flags: O_WRONLY | O_CREAT | O_TRUNC,
+      mode: stat.mode & 0o7777,
+    });
+    const output = opened.fd;
     try {
       // A regular file of size 0 may still have bytes (a /proc file): read to its end, through a buffer.
       const spliced = stat.isFile && stat.size > 0 && ring.probe().supported.has(IORING_OP_SPLICE);

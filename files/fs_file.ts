@@ -19,6 +19,7 @@ import {
 } from "../kernel/constants.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
+import { openFile } from "./_open.ts";
 import type { StatxResult } from "../ops/statx.ts";
 import { readableFrom, type StreamedFile, writableAt } from "./_file_streams.ts";
 
@@ -60,14 +61,11 @@ export interface OpenOptions {
  */
 export async function open(path: string | URL, options: OpenOptions = {}): Promise<FsFile> {
   const ring = options.ring ?? defaultRing();
-  const fd = await ring.openat(path, { flags: openFlags(path, options), mode: options.mode ?? 0o666 });
-  try {
-    const stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH });
-    return new FsFile(ring, fd, stat.isFile, options.append === true);
-  } catch (error) {
-    await ring.closeFd(fd).catch(() => {});
-    throw error;
-  }
+  const { fd, stat } = await openFile(ring, path, {
+    flags: openFlags(path, options),
+    mode: options.mode ?? 0o666,
+  });
+  return new FsFile(ring, fd, stat.isFile, options.append === true);
 }
 
 /** The open(2) flags of `options`, checked as Deno checks them. */

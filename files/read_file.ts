@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { AT_EMPTY_PATH, MADV_HUGEPAGE } from "../kernel/constants.ts";
+import { MADV_HUGEPAGE } from "../kernel/constants.ts";
 import { addressOf } from "../memory/buffers.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
 import { forEachChunk } from "./_chunks.ts";
+import { openFile } from "./_open.ts";
 
 /** Options of {@link readFile} and {@link readTextFile}. */
 export interface ReadFileOptions {
@@ -50,10 +51,9 @@ export async function readFile(path: string | URL, options: ReadFileOptions = {}
   const ring = options.ring ?? defaultRing();
   const signal = options.signal;
   signal?.throwIfAborted();
-  const fd = await ring.openat(path, { signal });
+  const { fd, stat } = await openFile(ring, path, { signal });
   try {
     signal?.throwIfAborted(); // an open the abort came too late for still gives its fd: closed below
-    const stat = await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH, signal });
     return stat.isFile && stat.size > 0
       ? await readKnownSize(ring, fd, stat.size, signal)
       : await readToEnd(ring, fd, new Uint8Array(UNKNOWN_START), 0, false, signal);

@@ -10,6 +10,7 @@
 import { O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY } from "../kernel/constants.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
+import { openFile } from "./_open.ts";
 import { ENOSPC } from "../kernel/errno.ts";
 import { IoRingError } from "../util/error.ts";
 import { forEachChunk } from "./_chunks.ts";
@@ -64,7 +65,11 @@ export async function writeFile(
   const ring = options.ring ?? defaultRing();
   const signal = options.signal;
   signal?.throwIfAborted();
-  const fd = await ring.openat(path, { flags: openFlags(options), mode: options.mode ?? 0o666, signal });
+  const { fd } = await openFile(ring, path, {
+    flags: openFlags(options),
+    mode: options.mode ?? 0o666,
+    signal,
+  });
   try {
     signal?.throwIfAborted(); // an open the abort came too late for still gives its fd: closed below
     if (options.append === true) await writeInTurn(ring, fd, data, signal);

@@ -29,7 +29,7 @@ test(
       dir.file(
         "main.ts",
         'import { readTextFile } from "@ioring/ioring";\nimport { serve } from "@ioring/ioring/http";\n' +
-          'const text: string = await readTextFile("/etc/hostname");\nconsole.log(text.length > 0, typeof serve);\n',
+          'const text: string = await readTextFile("/etc/hostname");\nconsole.log(`${text.length > 0} ${typeof serve}`);\n',
       );
       const checked = spawnSync(deno, ["check", "main.ts"], {
         cwd: dir.path,

@@ -75,7 +75,9 @@ test("a /proc file (size 0) and a FIFO are read to their end", async () => {
   try {
     const fifo = `${dir.path}/fifo`;
     assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
-    const writer = spawn("sh", ["-c", `printf 'through a fifo' > '${fifo}'`]);
+    // The writer comes late: the open waits for it, as open(2) does (io_uring alone would open at once,
+    // and the read would find the end of the file).
+    const writer = spawn("sh", ["-c", `sleep 0.2; printf 'through a fifo' > '${fifo}'`]);
     const exited = new Promise((resolve) => writer.once("exit", resolve)); // before it can have exited
     assert.equal(await readTextFile(fifo), "through a fifo");
     assert.equal(await exited, 0);
