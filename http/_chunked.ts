@@ -17,15 +17,10 @@
  *
  * @module
  */
+import { COLON, CR, HTAB, LF, SEMICOLON, SP } from "./_ascii.ts";
 import { HttpError } from "./_errors.ts";
 import { BYTE_CLASS, FIELD, TCHAR } from "./_framing.ts";
 
-const HTAB = 9;
-const LF = 10;
-const CR = 13;
-const SP = 32;
-const SEMICOLON = 59;
-const COLON = 58;
 const MAX_SIZE_DIGITS = 15;
 
 /** Where the decoder is in the coding. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SLASH } from "./_ascii.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { RESOLVE_BENEATH } from "../kernel/constants.ts";
 import { acquireRoot, cachedFile, forgetFile, forgetRoot, keepFile, type RootDir } from "./_file_cache.ts";
@@ -21,8 +22,6 @@ import {
 import { replyWithFile } from "./_file_reply.ts";
 import { listingPage } from "./_listing.ts";
 import { directoryTitle, directoryUrl, queryOf, rawPathOf, resolvePath, safeQuery } from "./_path.ts";
-
-const SLASH = 47;
 
 /** What one request to serveDir is about. */
 interface DirRequest {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { COLON, CR, DEL, HTAB, LF, SP } from "./_ascii.ts";
 import { HttpError } from "./_errors.ts";
 import type { RequestHead } from "./_request_head.ts";
 import {
@@ -29,13 +30,6 @@ import {
   isValidHost,
   TCHAR,
 } from "./_framing.ts";
-
-const HTAB = 9;
-const LF = 10;
-const CR = 13;
-const SP = 32;
-const COLON = 58;
-const DEL = 127;
 
 /** Limits for {@link parseHead}. */
 export interface HeadLimits {

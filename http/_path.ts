@@ -8,10 +8,7 @@
  *
  * @module
  */
-
-const SLASH = 47;
-const DOT = 46;
-const PERCENT = 37;
+import { DOT, PERCENT, SLASH } from "./_ascii.ts";
 
 /** The path of an absolute URL as sent: from the first "/" after the authority to "?" or "#" ("/" if none). */
 export function rawPathOf(url: string): string {
