@@ -40,11 +40,11 @@ export function replyWithFile(
   refresh?: () => Promise<Response>,
 ): Response | Promise<Response | null> {
   const method = request.method;
-  const lazy = requestContext(request) !== undefined;
-  const server = lazy ? refresh ?? null : undefined;
+  // Under this library's server: a lazy Response, and a small body left for the server to read.
+  const served: Served = requestContext(request) === undefined ? null : { refresh };
   // The common request names none of them: the whole file, without looking each one up.
   if (!requestHasAnyField(request, FILE_FIELDS)) {
-    return body(request, file, wholeFields(file, profile), 200, 0, file.size, server);
+    return body(request, file, wholeFields(file, profile), 200, 0, file.size, served);
   }
   const conditions: Preconditions = {
     ifMatch: requestField(request, "if-match"),
@@ -68,7 +68,7 @@ export function replyWithFile(
       ranges = parseRange(rangeField, file.size);
     }
   }
-  if (ranges === null) return body(request, file, wholeFields(file, profile), 200, 0, file.size, server);
+  if (ranges === null) return body(request, file, wholeFields(file, profile), 200, 0, file.size, served);
   if (ranges.length === 0) {
     return statusResponse(416, profile, [["content-range", `bytes */${file.size}`]]);
   }
@@ -83,7 +83,7 @@ export function replyWithFile(
     ["accept-ranges", "bytes"],
     ...profile.extra,
   ];
-  return body(request, file, fields, 206, start, length, server);
+  return body(request, file, fields, 206, start, length, served);
 }
 
 /** ETag and Last-Modified. */
@@ -106,10 +106,13 @@ function wholeFields(file: OpenFile, profile: Profile): Fields {
   return fields;
 }
 
+/** A request this library's server answers (null for any other), and how to make its response anew. */
+type Served = { readonly refresh: (() => Promise<Response>) | undefined } | null;
+
 /**
  * The Response of `length` bytes of `file` from `offset`, registered as a file body. Under this library's
- * server (`server` not undefined) its body stream is made only if someone asks for it, and with a `server`
- * refresh a small body is left for the server to read.
+ * server (`served`) its body stream is made only if someone asks for it, and a small body with a way to be
+ * made anew is left for the server to read.
  */
 function body(
   request: Request,
@@ -118,14 +121,21 @@ function body(
   status: number,
   offset: number,
   length: number,
-  server: (() => Promise<Response>) | null | undefined,
+  served: Served,
 ): Response | Promise<Response | null> {
   if (request.method === "HEAD") return headResponse(file, fields, status, offset, length);
-  if (length <= SMALL_FILE && typeof server !== "function") {
-    return preloaded(request, file, fields, status, offset, length, server === null);
+  const small = length <= SMALL_FILE;
+  const refresh = small ? served?.refresh : undefined;
+  if (small && refresh === undefined) {
+    return preloaded(request, file, fields, status, offset, length, served !== null);
   }
-  const streamed = new StreamedBody(file, offset, length, typeof server === "function" ? server : undefined);
-  return fileResponse(request, streamed, fields, status, server !== undefined);
+  return fileResponse(
+    request,
+    new StreamedBody(file, offset, length, refresh),
+    fields,
+    status,
+    served !== null,
+  );
 }
 
 /** A HEAD response: no body, registered so that the server announces the length a GET would have. */
