@@ -4,6 +4,17 @@
  *
  * @module
  */
+import { ENOSPC } from "../kernel/errno.ts";
+import { IoRingError } from "../util/error.ts";
+
+/**
+ * A write's count, refused when it is 0: a loop writing the rest would repeat forever, so that is ENOSPC, as
+ * write(2) would give once the file system has no room.
+ */
+export function written(n: number, fd: number): number {
+  if (n === 0) throw new IoRingError(ENOSPC, "write", { fd, detail: "the file system took no bytes" });
+  return n;
+}
 
 /**
  * Runs `work(start, stop)` over [0, end()) in chunks of `chunk` bytes, `depth` chunks at once (`end` is asked

@@ -10,6 +10,8 @@
  * @module
  */
 import type { IoRing } from "../facade/io_ring.ts";
+import { describe } from "../util/checks.ts";
+import { written } from "./_chunks.ts";
 
 /** Bytes per read or write. */
 export const STREAM_CHUNK = 256 * 1024;
@@ -94,9 +96,7 @@ export function writableAt(file: StreamedFile, start: number): WritableStream<Ui
   };
   const writeAll = async (bytes: Uint8Array, offset: number) => {
     for (let at = 0; at < bytes.length;) {
-      const n = await ring.write(fd, bytes.subarray(at), file.seekable ? offset + at : -1);
-      if (n === 0) throw new Error(`Cannot write fd ${fd}: the file system took no bytes`);
-      at += n;
+      at += written(await ring.write(fd, bytes.subarray(at), file.seekable ? offset + at : -1), fd);
     }
   };
   const settleAll = async () => {
@@ -107,7 +107,7 @@ export function writableAt(file: StreamedFile, start: number): WritableStream<Ui
     async write(chunk) {
       if (!(chunk instanceof Uint8Array)) {
         throw new TypeError(
-          `Cannot write fd ${fd}: a chunk must be a Uint8Array: current value is ${typeof chunk}`,
+          `Cannot write fd ${fd}: a chunk must be a Uint8Array: current value is ${describe(chunk)}`,
         );
       }
       throwIfFailed();

@@ -29,18 +29,26 @@ export async function openFile(
   path: string | URL,
   options: OpenatOptions & RunOptions = {},
 ): Promise<OpenedFile> {
-  let fd: number;
-  try {
-    fd = await ring.openat(path, options);
-  } catch (error) {
-    if (!(error instanceof IoRingError) || error.code !== "ENXIO") throw error;
-    fd = await openBlocking(ring, path, options); // a FIFO opened to write, with no reader yet
-  }
+  const fd = await openWaiting(ring, path, options);
   try {
     return { fd, stat: await ring.statx("", { dirfd: fd, flags: AT_EMPTY_PATH, signal: options.signal }) };
   } catch (error) {
     await ring.closeFd(fd).catch(() => {});
     throw error;
+  }
+}
+
+/** Opens `path`, waiting for a FIFO's reader as open(2) does; for a caller that needs no statx. */
+export async function openWaiting(
+  ring: IoRing,
+  path: string | URL,
+  options: OpenatOptions & RunOptions = {},
+): Promise<number> {
+  try {
+    return await ring.openat(path, options);
+  } catch (error) {
+    if (!(error instanceof IoRingError) || error.code !== "ENXIO") throw error;
+    return await openBlocking(ring, path, options); // a FIFO opened to write, with no reader yet
   }
 }
 

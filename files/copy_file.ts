@@ -12,7 +12,7 @@ import { IORING_OP_SPLICE, O_CREAT, O_TRUNC, O_WRONLY } from "../kernel/constant
 import { EIO, EISDIR } from "../kernel/errno.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
-import { openFile } from "./_open.ts";
+import { openFile, openWaiting } from "./_open.ts";
 import { Splice } from "../ops/splice.ts";
 import { IoRingError } from "../util/error.ts";
 import { forEachChunk } from "./_chunks.ts";
@@ -55,11 +55,10 @@ export async function copyFile(
   const { fd: input, stat } = await openFile(ring, src);
   try {
     if (stat.isDirectory) throw new IoRingError(EISDIR, "copyFile", { path: String(src) });
-    const opened = await openFile(ring, dst, {
+    const output = await openWaiting(ring, dst, {
       flags: O_WRONLY | O_CREAT | O_TRUNC,
       mode: stat.mode & 0o7777,
     });
-    const output = opened.fd;
     try {
       // A regular file of size 0 may still have bytes (a /proc file): read to its end, through a buffer.
       const spliced = stat.isFile && stat.size > 0 && ring.probe().supported.has(IORING_OP_SPLICE);

@@ -10,10 +10,9 @@
 import { O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY } from "../kernel/constants.ts";
 import type { IoRing } from "../facade/io_ring.ts";
 import { defaultRing } from "../facade/default_ring.ts";
-import { openFile } from "./_open.ts";
-import { ENOSPC } from "../kernel/errno.ts";
-import { IoRingError } from "../util/error.ts";
-import { forEachChunk } from "./_chunks.ts";
+import { openWaiting } from "./_open.ts";
+import { describe } from "../util/checks.ts";
+import { forEachChunk, written } from "./_chunks.ts";
 
 /** Options of {@link writeFile} and {@link writeTextFile}, as `Deno.WriteFileOptions`. */
 export interface WriteFileOptions {
@@ -65,7 +64,7 @@ export async function writeFile(
   const ring = options.ring ?? defaultRing();
   const signal = options.signal;
   signal?.throwIfAborted();
-  const { fd } = await openFile(ring, path, {
+  const fd = await openWaiting(ring, path, {
     flags: openFlags(options),
     mode: options.mode ?? 0o666,
     signal,
@@ -124,7 +123,7 @@ async function writeAtOffsets(
 ): Promise<void> {
   await forEachChunk(() => data.length, CHUNK, DEPTH, async (start, stop) => {
     for (let at = start; at < stop;) {
-      at += written(await ring.write(fd, data.subarray(at, stop), at, { signal }));
+      at += written(await ring.write(fd, data.subarray(at, stop), at, { signal }), fd);
     }
   });
 }
@@ -137,20 +136,9 @@ async function writeInTurn(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   for (let at = 0; at < data.length;) {
-    at += written(await ring.write(fd, data.subarray(at, Math.min(at + CHUNK, data.length)), -1, { signal }));
+    at += written(
+      await ring.write(fd, data.subarray(at, Math.min(at + CHUNK, data.length)), -1, { signal }),
+      fd,
+    );
   }
-}
-
-/** A write's count; a write of nothing would repeat forever, so it is an error (ENOSPC as write(2) would give). */
-function written(n: number): number {
-  if (n === 0) throw new IoRingError(ENOSPC, "write", { detail: "the file system took no bytes" });
-  return n;
-}
-
-function describe(value: unknown): string {
-  return value === null
-    ? "null"
-    : typeof value === "object"
-    ? value.constructor?.name ?? "object"
-    : typeof value;
 }
