@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,4 +120,14 @@ export function unavailable(options: IoRingOptions): string | false {
     if (error instanceof IoRingError) return `this kernel or user refuses it: ${error.message}`;
     throw error;
   }
+}
+
+/**
+ * Makes a FIFO at `path` and runs the shell `script` beside it, with the FIFO as "$1"; resolves with the
+ * script's exit code. The listener is attached at spawn: Bun's test runner loses an `exit` that fires first.
+ */
+export function fifoWith(path: string, script: string): Promise<number | null> {
+  if (spawnSync("mkfifo", [path]).status !== 0) throw new Error(`mkfifo ${path} failed`);
+  const child = spawn("sh", ["-c", script, "sh", path]);
+  return new Promise((resolve) => child.once("exit", resolve));
 }

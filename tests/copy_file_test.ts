@@ -1,11 +1,10 @@
 // copyFile as Deno.copyFile: byte-exact by linked SPLICEs through pipes (sizes around the pipe's capacity),
 // the source's permission bits, /proc and FIFO sources through a buffer, errno names, no descriptor left.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { copyFile, defaultRing, IoRing, IoRingError } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { openFds, pattern, tempDir } from "./_util.ts";
+import { fifoWith, openFds, pattern, tempDir } from "./_util.ts";
 
 const MIB = 1024 * 1024;
 
@@ -42,9 +41,7 @@ test("a /proc file (its size says 0) and a FIFO are copied to their end, through
     await copyFile("/proc/self/status", `${dir.path}/status`);
     assert.match(readFileSync(`${dir.path}/status`, "utf8"), /^Name:\t/);
     const fifo = `${dir.path}/fifo`;
-    assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
-    const writer = spawn("sh", ["-c", `printf 'from a fifo' > '${fifo}'`]);
-    const exited = new Promise((resolve) => writer.once("exit", resolve));
+    const exited = fifoWith(fifo, `printf 'from a fifo' > "$1"`);
     assert.equal(await copyFile(fifo, `${dir.path}/fifo-copy`), 11);
     assert.equal(await exited, 0);
     assert.equal(readFileSync(`${dir.path}/fifo-copy`, "utf8"), "from a fifo");

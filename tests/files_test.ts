@@ -1,7 +1,6 @@
 // Whole files in one call: readFile, readTextFile, writeFile and writeTextFile against real files, a sparse
 // file, /proc, a FIFO; Deno.writeFile's open options; errors by errno name; no descriptor left open.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import {
   defaultRing,
@@ -13,7 +12,7 @@ import {
   writeTextFile,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { openFds, pattern, tempDir } from "./_util.ts";
+import { fifoWith, openFds, pattern, tempDir } from "./_util.ts";
 
 const MIB = 1024 * 1024;
 
@@ -74,11 +73,8 @@ test("a /proc file (size 0) and a FIFO are read to their end", async () => {
   const dir = tempDir();
   try {
     const fifo = `${dir.path}/fifo`;
-    assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
-    // The writer comes late: the open waits for it, as open(2) does (io_uring alone would open at once,
-    // and the read would find the end of the file).
-    const writer = spawn("sh", ["-c", `sleep 0.2; printf 'through a fifo' > '${fifo}'`]);
-    const exited = new Promise((resolve) => writer.once("exit", resolve)); // before it can have exited
+    // The writer comes late: the open waits for it, as open(2) does.
+    const exited = fifoWith(fifo, `sleep 0.2; printf 'through a fifo' > "$1"`);
     assert.equal(await readTextFile(fifo), "through a fifo");
     assert.equal(await exited, 0);
   } finally {

@@ -1,12 +1,11 @@
 // open() and FsFile as Deno.FsFile: reads and writes at the position, pread/pwrite, seek, Web streams with
 // several operations in flight (byte-exact, closing the file at their end), stat/truncate/sync, errors.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { defaultRing, FsFile, IoRingError, open } from "../mod.ts";
 import { IORING_OP_FTRUNCATE } from "../kernel/constants.ts";
 import { test } from "./_harness.ts";
-import { needsOps, openFds, pattern, tempDir } from "./_util.ts";
+import { fifoWith, needsOps, openFds, pattern, tempDir } from "./_util.ts";
 
 const MIB = 1024 * 1024;
 
@@ -147,9 +146,7 @@ test("a FIFO is read at its position, in turn", async () => {
   const dir = tempDir();
   try {
     const fifo = `${dir.path}/fifo`;
-    assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
-    const writer = spawn("sh", ["-c", `printf 'one ' > '${fifo}'; `]);
-    const exited = new Promise((resolve) => writer.once("exit", resolve));
+    const exited = fifoWith(fifo, `printf 'one ' > "$1"`);
     const file = await open(fifo);
     assert.equal(file.seekable, false);
     assert.equal(await new Response(file.readable).text(), "one ");
@@ -181,11 +178,9 @@ test("writable copies each chunk: a producer may reuse its buffer while a write 
   try {
     const fifo = `${dir.path}/fifo`;
     const out = `${dir.path}/out.bin`;
-    assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
     // The reader comes late: the open waits for it, as open(2) does (io_uring alone would say ENXIO), and
     // the pipe fills, so the first write waits in the kernel, its chunk not yet copied.
-    const reader = spawn("sh", ["-c", `sleep 0.3; cat '${fifo}' > '${out}'`]);
-    const exited = new Promise((resolve) => reader.once("exit", resolve));
+    const exited = fifoWith(fifo, `sleep 0.3; cat "$1" > '${out}'`);
     const file = await open(fifo, { write: true });
     const writer = file.writable.getWriter();
     const scratch = new Uint8Array(512 * 1024);
